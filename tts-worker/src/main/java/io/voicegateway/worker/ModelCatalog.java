@@ -1,0 +1,98 @@
+package io.voicegateway.worker;
+
+import io.voicegateway.worker.engine.EngineUnavailableException;
+import io.voicegateway.worker.engine.EspeakEngine;
+import io.voicegateway.worker.engine.FreeTtsEngine;
+import io.voicegateway.worker.engine.SpeechEngine;
+import io.voicegateway.worker.engine.ToneEngine;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/** The models a worker offers, by model id, and their loading. */
+public final class ModelCatalog {
+
+  public static final String TONE = "mock-440hz";
+  public static final String FREETTS = "freetts-kevin16";
+  public static final String ESPEAK = "espeak-ng-en";
+
+  private final Map<String, SpeechEngine> engines;
+  private final String defaultModel;
+  private final Executor blocking;
+
+  public ModelCatalog(WorkerSettings settings, Executor blocking) {
+    this(createEngines(settings, blocking), settings.defaultModel(), blocking);
+  }
+
+  ModelCatalog(Map<String, SpeechEngine> engines, String defaultModel, Executor blocking) {
+    this.engines = Map.copyOf(engines);
+    this.defaultModel = defaultModel;
+    this.blocking = blocking;
+  }
+
+  private static Map<String, SpeechEngine> createEngines(WorkerSettings s, Executor blocking) {
+    Map<String, SpeechEngine> m = new LinkedHashMap<>();
+    for (String id : s.models()) {
+      SpeechEngine e =
+          switch (id) {
+            case TONE -> new ToneEngine();
+            case FREETTS -> new FreeTtsEngine(s.freettsMaxVoices());
+            case ESPEAK -> new EspeakEngine(s.espeakBinary(), s.espeakVoice());
+            default -> throw new IllegalArgumentException("voicegw.worker.models: unknown model " + id);
+          };
+      m.put(id, e);
+    }
+    return m;
+  }
+
+  /** The engine for {@code modelId}; the empty id means the default model (WIRE.md §2). */
+  public Optional<SpeechEngine> find(String modelId) {
+    return Optional.ofNullable(engines.get(modelId.isEmpty() ? defaultModel : modelId));
+  }
+
+  public String defaultModel() {
+    return defaultModel;
+  }
+
+  /** All engines, in a stable order (model id). */
+  public List<SpeechEngine> all() {
+    return engines.values().stream()
+        .sorted((a, b) -> a.modelId().compareTo(b.modelId()))
+        .toList();
+  }
+
+  public List<String> residentModels() {
+    List<String> ids = new ArrayList<>();
+    for (SpeechEngine e : all()) if (e.isLoaded()) ids.add(e.modelId());
+    return ids;
+  }
+
+  /** "mock-440hz, freetts-kevin16, ..." for messages that must list what this worker has. */
+  public String describeModels() {
+    return String.join(", ", all().stream().map(SpeechEngine::modelId).toList());
+  }
+
+  /**
+   * Loads the engine off the calling thread (model loading blocks) and completes with how long it
+   * took in milliseconds, or fails with {@link EngineUnavailableException}.
+   */
+  public CompletionStage<Long> load(SpeechEngine engine) {
+    if (engine.isLoaded()) return CompletableFuture.completedFuture(0L);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          long t0 = System.nanoTime();
+          try {
+            engine.load();
+          } catch (EngineUnavailableException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+          return (System.nanoTime() - t0) / 1_000_000;
+        },
+        blocking);
+  }
+}

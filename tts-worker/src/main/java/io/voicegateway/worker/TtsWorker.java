@@ -1,0 +1,125 @@
+package io.voicegateway.worker;
+
+import com.typesafe.config.Config;
+import io.voicegateway.registry.RegistrySettings;
+import io.voicegateway.registry.WorkerCapabilities;
+import io.voicegateway.registry.WorkerRecord;
+import io.voicegateway.registry.WorkerRegistrar;
+import io.voicegateway.tts.v1.Capabilities;
+import io.voicegateway.tts.v1.TTSServiceHandlerFactory;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running TTS worker: its own actor system, the gRPC server, and (unless disabled) its Redis
+ * registration. Graceful shutdown (SIGTERM, or {@link #shutdown}) deletes the registration before
+ * the server unbinds, so routers stop choosing the worker first.
+ */
+public final class TtsWorker {
+
+  private static final Logger log = LoggerFactory.getLogger(TtsWorker.class);
+
+  private final ActorSystem<Void> system;
+  private final WorkerSettings settings;
+  private final TtsServiceImpl service;
+  private final ServerBinding binding;
+
+  private TtsWorker(ActorSystem<Void> system, WorkerSettings settings, TtsServiceImpl service,
+      ServerBinding binding) {
+    this.system = system;
+    this.settings = settings;
+    this.service = service;
+    this.binding = binding;
+  }
+
+  /**
+   * Validates the configuration, then starts the worker. Completes once the server is bound and
+   * the default model is loaded.
+   *
+   * @throws IllegalArgumentException naming the configuration key that is wrong
+   */
+  public static CompletionStage<TtsWorker> start(Config config) {
+    WorkerSettings settings = WorkerSettings.fromConfig(config);
+    Optional<RegistrySettings> registry =
+        settings.register() ? Optional.of(RegistrySettings.fromConfig(config)) : Optional.empty();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tts-worker", config);
+    Executor blocking = system.dispatchers()
+        .lookup(DispatcherSelector.fromConfig("voicegw.worker.engine-dispatcher"));
+    ModelCatalog catalog = new ModelCatalog(settings, blocking);
+    TtsServiceImpl service = new TtsServiceImpl(settings, catalog);
+
+    CompletionStage<TtsWorker> started = catalog.load(catalog.find("").orElseThrow())
+        .thenCompose(ms -> Http.get(system)
+            .newServerAt(settings.host(), settings.port())
+            .bind(TTSServiceHandlerFactory.create(service, system)))
+        .thenApply(binding -> {
+          binding.addToCoordinatedShutdown(java.time.Duration.ofSeconds(5), system);
+          registry.ifPresent(r -> register(system, settings, r, service));
+          log.info("tts-worker {} bound to {}, advertised as {}", settings.name(),
+              binding.localAddress(), settings.advertisedAddr());
+          return new TtsWorker(system, settings, service, binding);
+        });
+    started.exceptionally(e -> {
+      system.terminate();
+      return null;
+    });
+    return started;
+  }
+
+  private static void register(ActorSystem<Void> system, WorkerSettings settings,
+      RegistrySettings registry, TtsServiceImpl service) {
+    ActorRef<WorkerRegistrar.Command> registrar = system.systemActorOf(
+        WorkerRegistrar.create(registry, () -> record(settings, service)),
+        "worker-registrar", Props.empty());
+    WorkerRegistrar.deregisterOnShutdown(system, registrar, settings.deregisterTimeout());
+  }
+
+  /** The registration record as of now (WIRE.md §3); the registrar stamps the heartbeat time. */
+  static WorkerRecord record(WorkerSettings settings, TtsServiceImpl service) {
+    Capabilities c = service.capabilities();
+    return new WorkerRecord(
+        settings.name(),
+        settings.advertisedAddr(),
+        new WorkerCapabilities(c.getStreaming(), c.getZeroShot(), c.getLora(), c.getCpuOk(),
+            c.getLanguagesList(), c.getEmotiveZeroPrompt()),
+        service.catalog().residentModels(),
+        java.util.Map.of(
+            WorkerRecord.RTF, service.metrics().get("rtf"),
+            WorkerRecord.QUEUE_DEPTH, service.metrics().get("queue_depth")),
+        System.currentTimeMillis() / 1000.0);
+  }
+
+  public WorkerSettings settings() {
+    return settings;
+  }
+
+  public TtsServiceImpl service() {
+    return service;
+  }
+
+  /** The port the server is bound to. */
+  public int port() {
+    return binding.localAddress().getPort();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** Graceful shutdown: deregister, unbind, terminate. */
+  public CompletionStage<Done> shutdown() {
+    return CoordinatedShutdown.get(system).run(CoordinatedShutdown.unknownReason());
+  }
+}
