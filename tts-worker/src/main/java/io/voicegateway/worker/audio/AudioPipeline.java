@@ -1,7 +1,7 @@
 package io.voicegateway.worker.audio;
 
 import io.voicegateway.worker.engine.PcmChunk;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
@@ -44,10 +44,11 @@ public final class AudioPipeline {
       if (!chunk.last()) {
         return cutter.accept(out, false);
       }
+      // one call with last=true, so a whole last frame is itself marked final
       short[] tail = resampler.flush();
-      List<FrameCutter.Frame> frames = new ArrayList<>(cutter.accept(out, false));
-      frames.addAll(cutter.accept(tail, true));
-      return frames;
+      short[] all = Arrays.copyOf(out, out.length + tail.length);
+      System.arraycopy(tail, 0, all, out.length, tail.length);
+      return cutter.accept(all, true);
     }
 
     List<FrameCutter.Frame> complete() {
