@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * K = 303. Measured: passband ripple under 0.01 dB, images and aliases at least 82 dB down.
  *
  * <p>Group delay: the prototype is linear-phase with its centre {@code c = (K·L-1)/2} virtual
- * samples in, i.e. {@code c/L} input samples (50.3 at 16 kHz = 3.1 ms; 50.5 at 22.05 kHz = 2.3 ms). The resampler compensates it: output
- * sample {@code j} is aligned to input time {@code j·M/L}, so the output is not shifted. The price
+ * samples in, i.e. {@code c/L} input samples (50.3 at 16 kHz = 3.1 ms; 50.5 at 22.05 kHz =
+ * 2.3 ms). The resampler compensates it: output sample {@code j} is aligned to input time {@code j·M/L}, so the output is not shifted. The price
  * is latency: an output sample can only be computed once about {@code c/L} further input samples
  * have arrived, which is why {@link #flush()} exists. After {@link #flush()} the total output
  * length is {@code ceil(inputLength·L/M)}.

@@ -278,5 +278,4 @@ public final class EspeakEngine implements SpeechEngine {
       return n;
     }
   }
-
 }
