@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Group delay: the prototype is linear-phase with its centre {@code c = (K·L-1)/2} virtual
  * samples in, i.e. {@code c/L} input samples (50.3 at 16 kHz = 3.1 ms; 50.5 at 22.05 kHz =
- * 2.3 ms). The resampler compensates it: output sample {@code j} is aligned to input time {@code j·M/L}, so the output is not shifted. The price
- * is latency: an output sample can only be computed once about {@code c/L} further input samples
+ * 2.3 ms). The resampler compensates it: output sample {@code j} is aligned to input time
+ * {@code j·M/L}, so the output is not shifted. The price is latency: an output sample can only be computed once about {@code c/L} further input samples
  * have arrived, which is why {@link #flush()} exists. After {@link #flush()} the total output
  * length is {@code ceil(inputLength·L/M)}.
  *
@@ -146,7 +146,7 @@ public final class Resampler {
     long available = 0;
     if (nextBase < n) {
       // count j >= 0 with base_j < n where base advances by (phase + j*M)/L
-      long span = (long) (n - 1 - nextBase) * up + (up - 1 - nextPhase); // virtual samples left
+      long span = (n - 1 - nextBase) * up + (up - 1 - nextPhase); // virtual samples left
       available = span / down + 1;
     }
     int count = (int) Math.min(available, maxOut);
