@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 
 /** The models a worker offers, by model id, and their loading. */
 public final class ModelCatalog {
@@ -20,32 +19,37 @@ public final class ModelCatalog {
   public static final String TONE = "mock-440hz";
   public static final String FREETTS = "freetts-kevin16";
   public static final String ESPEAK = "espeak-ng-en";
+  /** espeak-ng models are named {@code espeak-ng-<voice>}: the id chooses the voice. */
+  public static final String ESPEAK_PREFIX = "espeak-ng-";
 
   private final Map<String, SpeechEngine> engines;
   private final String defaultModel;
-  private final Executor blocking;
+  private final java.util.concurrent.Executor blocking;
 
-  public ModelCatalog(WorkerSettings settings, Executor blocking) {
-    this(createEngines(settings, blocking), settings.defaultModel(), blocking);
+  public ModelCatalog(WorkerSettings settings, java.util.concurrent.Executor blocking) {
+    this(createEngines(settings), settings.defaultModel(), blocking);
   }
 
-  ModelCatalog(Map<String, SpeechEngine> engines, String defaultModel, Executor blocking) {
+  ModelCatalog(Map<String, SpeechEngine> engines, String defaultModel, java.util.concurrent.Executor blocking) {
     this.engines = Map.copyOf(engines);
     this.defaultModel = defaultModel;
     this.blocking = blocking;
   }
 
-  private static Map<String, SpeechEngine> createEngines(WorkerSettings s, Executor blocking) {
+  private static Map<String, SpeechEngine> createEngines(WorkerSettings s) {
     Map<String, SpeechEngine> m = new LinkedHashMap<>();
     for (String id : s.models()) {
-      SpeechEngine e =
-          switch (id) {
-            case TONE -> new ToneEngine();
-            case FREETTS -> new FreeTtsEngine(s.freettsMaxVoices());
-            case ESPEAK -> new EspeakEngine(s.espeakBinary(), s.espeakVoice());
-            default -> throw new IllegalArgumentException("voicegw.worker.models: unknown model " + id);
-          };
-      m.put(id, e);
+      SpeechEngine e;
+      if (id.equals(TONE)) {
+        e = new ToneEngine();
+      } else if (id.equals(FREETTS)) {
+        e = new FreeTtsEngine(s.freettsMaxVoices());
+      } else if (id.startsWith(ESPEAK_PREFIX)) {
+        e = new EspeakEngine(s.espeakBinary(), id.substring(ESPEAK_PREFIX.length()));
+      } else {
+        throw new IllegalArgumentException("voicegw.worker.models: unknown model " + id);
+      }
+      m.put(e.modelId(), e);
     }
     return m;
   }

@@ -120,6 +120,6 @@ public final class TtsWorker {
 
   /** Graceful shutdown: deregister, unbind, terminate. */
   public CompletionStage<Done> shutdown() {
-    return CoordinatedShutdown.get(system).run(CoordinatedShutdown.unknownReason());
+    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
   }
 }

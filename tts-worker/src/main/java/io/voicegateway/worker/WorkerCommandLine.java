@@ -21,7 +21,7 @@ final class WorkerCommandLine {
 
   static final List<Option> OPTIONS = List.of(
       new Option("--name", "voicegw.worker.name", "registration name (worker:<name>); empty = tts-<port>", false),
-      new Option("--model", "voicegw.worker.default-model", "default model: mock-440hz, freetts-kevin16, espeak-ng-en", false),
+      new Option("--model", "voicegw.worker.default-model", "default model: mock-440hz, freetts-kevin16, espeak-ng-<voice>", false),
       new Option("--models", "voicegw.worker.models", "models offered, comma-separated", true),
       new Option("--host", "voicegw.worker.host", "interface the gRPC server binds to", false),
       new Option("--port", "voicegw.worker.port", "gRPC port", false),
@@ -33,8 +33,7 @@ final class WorkerCommandLine {
       new Option("--key-prefix", "voicegw.registry.key-prefix", "registration key prefix", false),
       new Option("--ttl", "voicegw.registry.ttl", "registration TTL (e.g. 30s)", false),
       new Option("--heartbeat", "voicegw.registry.heartbeat-interval", "registration refresh interval (e.g. 10s)", false),
-      new Option("--register", "voicegw.worker.register", "register in Redis: true or false", false),
-      new Option("--espeak-voice", "voicegw.worker.espeak.voice", "espeak-ng voice", false));
+      new Option("--register", "voicegw.worker.register", "register in Redis: true or false", false));
 
   /** What the command line asked for. */
   record Parsed(Config config, boolean help) {}

@@ -24,12 +24,10 @@ public record WorkerSettings(
     int maxTextLength,
     boolean register,
     String espeakBinary,
-    String espeakVoice,
     int freettsMaxVoices,
     Duration deregisterTimeout) {
 
-  public static final Set<String> KNOWN_MODELS =
-      Set.of(ModelCatalog.TONE, ModelCatalog.FREETTS, ModelCatalog.ESPEAK);
+  private static final Set<String> FIXED_MODELS = Set.of(ModelCatalog.TONE, ModelCatalog.FREETTS);
 
   private static final String P = "voicegw.worker.";
 
@@ -49,8 +47,10 @@ public record WorkerSettings(
       List<String> models = List.copyOf(c.getStringList("models"));
       require(!models.isEmpty(), "models", "must name at least one model");
       for (String m : models) {
-        require(KNOWN_MODELS.contains(m), "models",
-            "unknown model \"" + m + "\"; known: " + String.join(", ", KNOWN_MODELS.stream().sorted().toList()));
+        require(FIXED_MODELS.contains(m) || m.startsWith(ModelCatalog.ESPEAK_PREFIX)
+                && m.length() > ModelCatalog.ESPEAK_PREFIX.length(), "models",
+            "unknown model \"" + m + "\"; known: " + ModelCatalog.TONE + ", " + ModelCatalog.FREETTS
+                + ", " + ModelCatalog.ESPEAK_PREFIX + "<espeak-ng voice> (e.g. " + ModelCatalog.ESPEAK + ")");
       }
       String defaultModel = c.getString("default-model");
       require(models.contains(defaultModel), "default-model",
@@ -67,8 +67,7 @@ public record WorkerSettings(
       require(!host.isBlank(), "host", "must not be empty");
       return new WorkerSettings(
           name, host, port, c.getString("advertise-host").trim(), defaultModel, models, languages,
-          maxSessions, maxText, c.getBoolean("register"), c.getString("espeak.binary"),
-          c.getString("espeak.voice"), maxVoices, c.getDuration("deregister-timeout"));
+          maxSessions, maxText, c.getBoolean("register"), c.getString("espeak.binary"), maxVoices, c.getDuration("deregister-timeout"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
     }

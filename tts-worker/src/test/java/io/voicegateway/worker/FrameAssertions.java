@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.voicegateway.tts.v1.AudioFrame;
+import io.voicegateway.worker.audio.Spectrum;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -40,35 +41,12 @@ final class FrameAssertions {
   }
 
   static double rms(short[] s) {
-    double sum = 0;
-    for (short v : s) sum += (double) v * v;
-    return Math.sqrt(sum / Math.max(1, s.length));
+    return Spectrum.rms(s);
   }
 
-  /** The frequency between 50 Hz and 4 kHz with the most energy, by a 1 Hz DFT scan. */
+  /** The frequency between 50 Hz and 4 kHz with the most energy, to 1 Hz. */
   static double dominantFrequency(short[] s, int rate) {
-    double best = 0;
-    double bestPower = -1;
-    for (int hz = 50; hz <= 4000; hz++) {
-      double power = goertzel(s, rate, hz);
-      if (power > bestPower) {
-        bestPower = power;
-        best = hz;
-      }
-    }
-    return best;
-  }
-
-  private static double goertzel(short[] s, int rate, double hz) {
-    double coeff = 2 * Math.cos(2 * Math.PI * hz / rate);
-    double s1 = 0;
-    double s2 = 0;
-    for (short v : s) {
-      double s0 = v + coeff * s1 - s2;
-      s2 = s1;
-      s1 = s0;
-    }
-    return s1 * s1 + s2 * s2 - coeff * s1 * s2;
+    return Spectrum.peakFrequency(s, 50, 4000, 1, rate);
   }
 
   static void assertEndMarker(AudioFrame f) {

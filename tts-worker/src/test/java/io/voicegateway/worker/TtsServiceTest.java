@@ -46,7 +46,7 @@ class TtsServiceTest {
 
   @BeforeAll
   void startWorker() {
-    fx = WorkerFixture.start("voicegw.worker { max-concurrent-sessions = 6, max-text-length = 200 }");
+    fx = WorkerFixture.start("voicegw.worker { max-concurrent-sessions = 40, max-text-length = 200 }");
   }
 
   @AfterAll
@@ -220,7 +220,7 @@ class TtsServiceTest {
   @Test
   void capabilitiesReportConfiguredLimitsResidentModelsAndRunningSyntheses() {
     GetCapabilitiesResponse caps = capabilities();
-    assertEquals(6, caps.getCapabilities().getMaxConcurrentSessions());
+    assertEquals(40, caps.getCapabilities().getMaxConcurrentSessions());
     assertEquals(List.of("en"), caps.getCapabilities().getLanguagesList());
     assertTrue(caps.getCapabilities().getStreaming());
     assertTrue(caps.getResidentModelsList().contains(TONE));

@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
 
 /** Turns an engine's native-rate PCM into the 48 kHz 20 ms wire frames of WIRE.md §1. */
 public final class AudioPipeline {
@@ -20,12 +20,15 @@ public final class AudioPipeline {
    * out, with ordinary stream demand, so back-pressure passes straight through.
    */
   public static Flow<PcmChunk, FrameCutter.Frame, NotUsed> toFrames(int nativeSampleRate) {
+    // The end of input travels as an empty element, so only a normal completion flushes: a
+    // failed engine must fail the stream, not end it with a well-formed final frame.
     return Flow.<PcmChunk>create()
-        .statefulMap(
-            () -> new State(nativeSampleRate),
-            (State state, PcmChunk chunk) -> Pair.create(state, state.accept(chunk)),
-            (State state) -> Optional.of(state.complete()))
-        .mapConcat(frames -> frames);
+        .map(Optional::of)
+        .concat(Source.single(Optional.<PcmChunk>empty()))
+        .statefulMapConcat(() -> {
+          State state = new State(nativeSampleRate);
+          return chunk -> chunk.isPresent() ? state.accept(chunk.get()) : state.complete();
+        });
   }
 
   private static final class State {

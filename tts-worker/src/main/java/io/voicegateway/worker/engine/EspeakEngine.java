@@ -188,7 +188,9 @@ public final class EspeakEngine implements SpeechEngine {
                       READ_CHUNK_BYTES)
                   .map(bytes -> toChunk(parser, bytes.toArray(), expectedRate))
                   .filter(chunk -> chunk.samples().length > 0)
-                  .concat(
+                  // concatLazy: plain concat pulls its second input at once, which would run the
+                  // exit check before stdout was read whenever espeak-ng finishes first
+                  .concatLazy(
                       Source.lazySource(
                           () ->
                               Source.completionStage(process.onExit())

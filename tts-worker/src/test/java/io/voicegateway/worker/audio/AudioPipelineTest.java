@@ -35,6 +35,19 @@ class AudioPipelineTest {
   }
 
   @Test
+  void anEngineFailureFailsTheStreamInsteadOfEndingItWithAFinalFrame() {
+    short[] tone = Spectrum.sine(1000, 10000, 16000, 320);
+    var result = Source.single(new PcmChunk(tone, false))
+        .concat(Source.failed(new IllegalStateException("engine crashed")))
+        .via(AudioPipeline.toFrames(16000))
+        .runWith(Sink.seq(), system)
+        .toCompletableFuture();
+    var e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> result.get(30, TimeUnit.SECONDS));
+    assertEquals("engine crashed", e.getCause().getMessage());
+  }
+
+  @Test
   void upstreamCompletionWithoutLastFlushesTheTailIntoAFinalFrame() throws Exception {
     // 1 s at 16 kHz in 20 ms chunks, none flagged last: 48 000 samples = exactly 50 frames
     short[] tone = Spectrum.sine(1000, 10000, 16000, 320);
