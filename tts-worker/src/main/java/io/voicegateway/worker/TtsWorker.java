@@ -8,6 +8,9 @@ import io.voicegateway.registry.WorkerRegistrar;
 import io.voicegateway.tts.v1.Capabilities;
 import io.voicegateway.tts.v1.TTSServiceHandlerFactory;
 import java.util.Optional;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
@@ -63,7 +66,7 @@ public final class TtsWorker {
     CompletionStage<TtsWorker> started = catalog.load(catalog.find("").orElseThrow())
         .thenCompose(ms -> Http.get(system)
             .newServerAt(settings.host(), settings.port())
-            .bind(TTSServiceHandlerFactory.create(service, system)))
+            .bind(withoutResponseCompression(TTSServiceHandlerFactory.create(service, system))))
         .thenApply(binding -> {
           binding.addToCoordinatedShutdown(java.time.Duration.ofSeconds(5), system);
           registry.ifPresent(r -> register(system, settings, r, service));
@@ -76,6 +79,16 @@ public final class TtsWorker {
       return null;
     });
     return started;
+  }
+
+  /**
+   * PCM barely compresses, and gzip of every 20 ms frame cost more CPU than everything else on
+   * the worker together (docs/BENCHMARKS.md): hiding the client's grpc-accept-encoding makes the
+   * server answer uncompressed (identity), which every gRPC client accepts.
+   */
+  static Function<HttpRequest, CompletionStage<HttpResponse>> withoutResponseCompression(
+      Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
+    return request -> handler.apply(request.removeHeader("grpc-accept-encoding"));
   }
 
   private static void register(ActorSystem<Void> system, WorkerSettings settings,

@@ -1,5 +1,6 @@
 package io.voicegateway.worker.engine;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,18 @@ public final class ToneEngine implements SpeechEngine {
   private static final double AMPLITUDE = 0.3 * Short.MAX_VALUE;
   private static final int CHUNK_SAMPLES = RATE / 50;
   private static final int CHUNKS = 25;
+
+  /**
+   * The whole 500 ms, computed once: 440 Hz × 0.5 s is exactly 220 periods, so chunks cut from
+   * it are phase-continuous, within a text and from one text to the next.
+   */
+  private static final short[] TONE = new short[CHUNKS * CHUNK_SAMPLES];
+
+  static {
+    for (int i = 0; i < TONE.length; i++) {
+      TONE[i] = (short) Math.round(AMPLITUDE * Math.sin(2 * Math.PI * FREQUENCY_HZ * i / RATE));
+    }
+  }
 
   private volatile boolean loaded;
 
@@ -79,13 +92,8 @@ public final class ToneEngine implements SpeechEngine {
             return Optional.empty();
           }
           long start = System.nanoTime();
-          short[] samples = new short[CHUNK_SAMPLES];
-          long first = (long) index * CHUNK_SAMPLES;
-          for (int i = 0; i < CHUNK_SAMPLES; i++) {
-            // phase from the absolute sample index: continuous across chunks
-            double phase = 2 * Math.PI * FREQUENCY_HZ * ((first + i) % RATE) / RATE;
-            samples[i] = (short) Math.round(AMPLITUDE * Math.sin(phase));
-          }
+          short[] samples = Arrays.copyOfRange(
+              TONE, index * CHUNK_SAMPLES, (index + 1) * CHUNK_SAMPLES);
           meter.record(System.nanoTime() - start, CHUNK_SAMPLES, RATE);
           return Optional.of(Pair.create(index + 1, new PcmChunk(samples, index == CHUNKS - 1)));
         });
