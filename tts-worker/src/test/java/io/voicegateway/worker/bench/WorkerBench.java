@@ -22,7 +22,7 @@ import org.apache.pekko.stream.javadsl.Source;
  * Load harness for a running worker (see docs/BENCHMARKS.md for the commands).
  *
  * <ul>
- *   <li>{@code throughput --port P [--model M] [--calls C] [--seconds S]}: C sessions each run
+ *   <li>{@code throughput --port P [--model M] [--calls C] [--seconds S] [--warmup W]}: C sessions each run
  *       Synthesize back to back; prints frames/s for every second and their median.
  *   <li>{@code first-frame --port P --model M [--runs N] [--warmup W]}: one session speaks a
  *       10-word sentence N times; prints the time from the call to its first frame, p50/p99/max.
@@ -58,21 +58,22 @@ public final class WorkerBench {
     int calls = Integer.parseInt(opt.getOrDefault("--calls", "8"));
     int seconds = Integer.parseInt(opt.getOrDefault("--seconds", "20"));
     AtomicLong frames = new AtomicLong();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 2);
+    int warmup = Integer.parseInt(opt.getOrDefault("--warmup", "8"));
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
     List<CompletableFuture<Void>> loops = new ArrayList<>();
     var threads = java.util.concurrent.Executors.newFixedThreadPool(calls);
     for (int c = 0; c < calls; c++) {
       String id = "bench-" + c;
       start(client, id, model);
       loops.add(CompletableFuture.runAsync(() -> {
-        while (System.nanoTime() < deadline) {
+        while (running.get()) {
           client.synthesize(Source.single(chunk(id, SENTENCE)))
               .runWith(Sink.foreach(f -> frames.incrementAndGet()), system)
               .toCompletableFuture().join();
         }
       }, threads));
     }
-    Thread.sleep(2000); // warm-up: let the JIT settle before sampling
+    Thread.sleep(warmup * 1000L); // warm-up: let both JITs settle before sampling
     long[] perSecond = new long[seconds];
     long previous = frames.get();
     for (int s = 0; s < seconds; s++) {
@@ -82,6 +83,7 @@ public final class WorkerBench {
       previous = now;
       System.out.printf("second %2d: %d frames/s%n", s + 1, perSecond[s]);
     }
+    running.set(false);
     CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).join();
     threads.shutdown();
     long[] sorted = perSecond.clone();
