@@ -3,10 +3,12 @@ package io.voicegateway.registry;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import reactor.core.Disposable;
 
 /**
  * Builds the Lettuce clients the registry actors own. Each gets its own {@link ClientResources}
@@ -43,10 +45,28 @@ public final class RedisClients {
     return client;
   }
 
-  /** Shuts client and resources down without blocking the caller (an actor's PostStop). */
-  public static void shutdownAsync(RedisClient client, ClientResources resources) {
-    client
-        .shutdownAsync(0, 2, TimeUnit.SECONDS)
-        .whenComplete((ok, err) -> resources.shutdown(0, 2, TimeUnit.SECONDS));
+  /**
+   * A client with resources of its own, calling {@code onConnectionActivated} each time one of
+   * its connections is (re)established and ready, from a Lettuce thread.
+   */
+  public static Owned open(RegistrySettings settings, Runnable onConnectionActivated) {
+    ClientResources resources = resources(settings);
+    RedisClient client = create(settings, resources);
+    Disposable activations = resources.eventBus().get()
+        .filter(ConnectionActivatedEvent.class::isInstance)
+        .subscribe(e -> onConnectionActivated.run());
+    return new Owned(client, resources, activations);
+  }
+
+  /** What {@link #open} made; one actor owns it and shuts it down in its PostStop. */
+  public record Owned(RedisClient client, ClientResources resources, Disposable activations) {
+
+    /** Shuts client and resources down without blocking the caller (an actor's PostStop). */
+    public void shutdownAsync() {
+      activations.dispose();
+      client
+          .shutdownAsync(0, 2, TimeUnit.SECONDS)
+          .whenComplete((ok, err) -> resources.shutdown(0, 2, TimeUnit.SECONDS));
+    }
   }
 }

@@ -1,16 +1,13 @@
 package io.voicegateway.registry;
 
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +27,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import reactor.core.Disposable;
 
 /**
  * Keeps a live in-memory copy of every {@code <prefix>*} worker record (WIRE.md §3) and publishes it
@@ -84,9 +80,7 @@ public final class RegistryMirror extends AbstractBehavior<RegistryMirror.Comman
 
   private final RegistrySettings settings;
   private final WorkerDirectory directory;
-  private final ClientResources resources;
-  private final RedisClient client;
-  private final Disposable activationEvents;
+  private final RedisClients.Owned redis;
   private final String channelPrefix;
   private final String pattern;
 
@@ -120,17 +114,10 @@ public final class RegistryMirror extends AbstractBehavior<RegistryMirror.Comman
     super(ctx);
     this.settings = settings;
     this.directory = directory;
-    this.resources = RedisClients.resources(settings);
-    this.client = RedisClients.create(settings, resources);
     this.channelPrefix = "__keyspace@" + settings.redisUri().getDatabase() + "__:";
     this.pattern = channelPrefix + globEscape(settings.keyPrefix()) + "*";
     ActorRef<Command> self = ctx.getSelf();
-    this.activationEvents =
-        resources
-            .eventBus()
-            .get()
-            .filter(ConnectionActivatedEvent.class::isInstance)
-            .subscribe(e -> self.tell(ConnectionActivated.INSTANCE));
+    this.redis = RedisClients.open(settings, () -> self.tell(ConnectionActivated.INSTANCE));
     timers.startTimerWithFixedDelay(ResyncTick.INSTANCE, settings.resyncInterval());
     connect();
   }
@@ -185,8 +172,8 @@ public final class RegistryMirror extends AbstractBehavior<RegistryMirror.Comman
     CompletableFuture<StatefulRedisConnection<String, String>> c;
     CompletableFuture<StatefulRedisPubSubConnection<String, String>> p;
     try {
-      c = client.connectAsync(StringCodec.UTF8, settings.redisUri()).toCompletableFuture();
-      p = client.connectPubSubAsync(StringCodec.UTF8, settings.redisUri()).toCompletableFuture();
+      c = redis.client().connectAsync(StringCodec.UTF8, settings.redisUri()).toCompletableFuture();
+      p = redis.client().connectPubSubAsync(StringCodec.UTF8, settings.redisUri()).toCompletableFuture();
     } catch (RuntimeException e) {
       c = CompletableFuture.failedFuture(e);
       p = CompletableFuture.failedFuture(e);
@@ -280,14 +267,13 @@ public final class RegistryMirror extends AbstractBehavior<RegistryMirror.Comman
   }
 
   private Behavior<Command> onPostStop() {
-    activationEvents.dispose();
     if (commands != null) {
       commands.closeAsync();
     }
     if (notifications != null) {
       notifications.closeAsync();
     }
-    RedisClients.shutdownAsync(client, resources);
+    redis.shutdownAsync();
     return this;
   }
 

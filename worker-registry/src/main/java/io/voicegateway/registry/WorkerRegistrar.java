@@ -1,11 +1,8 @@
 package io.voicegateway.registry;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.event.connection.ConnectionActivatedEvent;
-import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,7 +19,6 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import reactor.core.Disposable;
 
 /**
  * Keeps one TTS worker registered in Redis (WIRE.md §3): {@code SET <prefix><name> <json> EX <ttl>}
@@ -55,9 +51,7 @@ public final class WorkerRegistrar extends AbstractBehavior<WorkerRegistrar.Comm
 
   private final RegistrySettings settings;
   private final Supplier<WorkerRecord> current;
-  private final ClientResources resources;
-  private final RedisClient client;
-  private final Disposable activationEvents;
+  private final RedisClients.Owned redis;
 
   private StatefulRedisConnection<String, String> connection;
   private boolean connecting;
@@ -102,15 +96,8 @@ public final class WorkerRegistrar extends AbstractBehavior<WorkerRegistrar.Comm
     super(ctx);
     this.settings = settings;
     this.current = current;
-    this.resources = RedisClients.resources(settings);
-    this.client = RedisClients.create(settings, resources);
     ActorRef<Command> self = ctx.getSelf();
-    this.activationEvents =
-        resources
-            .eventBus()
-            .get()
-            .filter(ConnectionActivatedEvent.class::isInstance)
-            .subscribe(e -> self.tell(ConnectionActivated.INSTANCE));
+    this.redis = RedisClients.open(settings, () -> self.tell(ConnectionActivated.INSTANCE));
     timers.startTimerWithFixedDelay(Heartbeat.INSTANCE, settings.heartbeatInterval());
     connect();
   }
@@ -206,11 +193,10 @@ public final class WorkerRegistrar extends AbstractBehavior<WorkerRegistrar.Comm
   }
 
   private Behavior<Command> onPostStop() {
-    activationEvents.dispose();
     if (connection != null) {
       connection.closeAsync();
     }
-    RedisClients.shutdownAsync(client, resources);
+    redis.shutdownAsync();
     return this;
   }
 
@@ -221,7 +207,7 @@ public final class WorkerRegistrar extends AbstractBehavior<WorkerRegistrar.Comm
     connecting = true;
     CompletionStage<StatefulRedisConnection<String, String>> c;
     try {
-      c = client.connectAsync(StringCodec.UTF8, settings.redisUri());
+      c = redis.client().connectAsync(StringCodec.UTF8, settings.redisUri());
     } catch (RuntimeException e) {
       c = CompletableFuture.failedFuture(e);
     }
