@@ -1,6 +1,7 @@
 package io.voicegateway.worker;
 
 import io.grpc.Status;
+import io.voicegateway.registry.WorkerRecord;
 import io.voicegateway.tts.v1.AudioFrame;
 import io.voicegateway.tts.v1.Capabilities;
 import io.voicegateway.tts.v1.ControlRequest;
@@ -28,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.stream.javadsl.Source;
@@ -248,8 +250,8 @@ public final class TtsServiceImpl implements TTSService {
   /** {@code rtf} (measured), {@code queue_depth} (running syntheses), and session counts. */
   public Map<String, Double> metrics() {
     return Map.of(
-        "rtf", rtf.rtf(),
-        "queue_depth", (double) sessions.runningSyntheses(),
+        WorkerRecord.RTF, rtf.rtf(),
+        WorkerRecord.QUEUE_DEPTH, (double) sessions.runningSyntheses(),
         "active_sessions", (double) sessions.count(),
         "max_concurrent_sessions", (double) sessions.maxSessions());
   }
@@ -267,7 +269,7 @@ public final class TtsServiceImpl implements TTSService {
   }
 
   /** A request rejected by validation fails the call with its gRPC status instead of throwing. */
-  private static <T> CompletionStage<T> rejectingInvalid(java.util.function.Supplier<CompletionStage<T>> call) {
+  private static <T> CompletionStage<T> rejectingInvalid(Supplier<CompletionStage<T>> call) {
     try {
       return call.get();
     } catch (GrpcServiceException e) {
@@ -291,12 +293,9 @@ public final class TtsServiceImpl implements TTSService {
         .build());
   }
 
+  /** The message of what actually went wrong, under the future's CompletionException wrapper. */
   private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof CompletionException || t.getCause() != null && t.getMessage() == null)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
+    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 

@@ -7,6 +7,7 @@ import io.voicegateway.registry.WorkerRecord;
 import io.voicegateway.registry.WorkerRegistrar;
 import io.voicegateway.tts.v1.Capabilities;
 import io.voicegateway.tts.v1.TTSServiceHandlerFactory;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -93,24 +94,26 @@ public final class TtsWorker {
 
   private static void register(ActorSystem<Void> system, WorkerSettings settings,
       RegistrySettings registry, TtsServiceImpl service) {
+    String addr = settings.advertisedAddr(); // interface lookup once, not at every heartbeat
     ActorRef<WorkerRegistrar.Command> registrar = system.systemActorOf(
-        WorkerRegistrar.create(registry, () -> record(settings, service)),
+        WorkerRegistrar.create(registry, () -> record(settings.name(), addr, service)),
         "worker-registrar", Props.empty());
     WorkerRegistrar.deregisterOnShutdown(system, registrar, settings.deregisterTimeout());
   }
 
   /** The registration record as of now (WIRE.md §3); the registrar stamps the heartbeat time. */
-  static WorkerRecord record(WorkerSettings settings, TtsServiceImpl service) {
+  static WorkerRecord record(String name, String addr, TtsServiceImpl service) {
     Capabilities c = service.capabilities();
+    Map<String, Double> metrics = service.metrics();
     return new WorkerRecord(
-        settings.name(),
-        settings.advertisedAddr(),
+        name,
+        addr,
         new WorkerCapabilities(c.getStreaming(), c.getZeroShot(), c.getLora(), c.getCpuOk(),
             c.getLanguagesList(), c.getEmotiveZeroPrompt()),
         service.catalog().residentModels(),
-        java.util.Map.of(
-            WorkerRecord.RTF, service.metrics().get("rtf"),
-            WorkerRecord.QUEUE_DEPTH, service.metrics().get("queue_depth")),
+        Map.of(
+            WorkerRecord.RTF, metrics.get(WorkerRecord.RTF),
+            WorkerRecord.QUEUE_DEPTH, metrics.get(WorkerRecord.QUEUE_DEPTH)),
         System.currentTimeMillis() / 1000.0);
   }
 
