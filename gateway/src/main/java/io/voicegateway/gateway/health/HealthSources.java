@@ -1,0 +1,15 @@
+package io.voicegateway.gateway.health;
+
+/** What the health endpoints report, read fresh at every request. */
+public interface HealthSources {
+
+  RedisProbe.Status redis();
+
+  /** Workers in the registry mirror. */
+  int workersKnown();
+
+  /** Workers whose heartbeat is fresh enough to be selected. */
+  int workersHealthy();
+
+  int activeSessions();
+}
