@@ -1,0 +1,83 @@
+package io.voicegateway.gateway;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The node's own settings ({@code voicegw.gateway}, {@code voicegw.livekit}), validated once at
+ * start-up: a wrong value stops the node with the key named.
+ *
+ * <p>{@link #toString} never shows the LiveKit API secret.
+ */
+public record GatewaySettings(
+    String host,
+    int wsPort,
+    int healthPort,
+    Duration redisProbeInterval,
+    Optional<LiveKit> liveKit) {
+
+  /** LiveKit transport settings; present only when {@code voicegw.livekit.url} is set. */
+  public record LiveKit(String url, String apiKey, String apiSecret) {
+    @Override
+    public String toString() {
+      return "LiveKit[url=" + url + ", apiKey=" + apiKey + ", apiSecret=<redacted>]";
+    }
+  }
+
+  /**
+   * @throws IllegalArgumentException naming the key that is wrong
+   */
+  public static GatewaySettings fromConfig(Config root) {
+    try {
+      Config g = root.getConfig("voicegw.gateway");
+      int ws = port(g, "ws-port");
+      int health = port(g, "health-port");
+      if (ws == health && ws != 0) {
+        throw new IllegalArgumentException("voicegw.gateway.health-port: must differ from ws-port ("
+            + ws + ")");
+      }
+      Duration probe = g.getDuration("redis-probe-interval");
+      if (probe.isNegative() || probe.isZero()) {
+        throw new IllegalArgumentException(
+            "voicegw.gateway.redis-probe-interval: must be positive, got " + probe);
+      }
+      Config lk = root.getConfig("voicegw.livekit");
+      Optional<LiveKit> liveKit = Optional.empty();
+      if (!lk.getString("url").isBlank()) {
+        String url = lk.getString("url").trim();
+        if (!url.matches("(?i)(ws|wss|http|https)://.+")) {
+          throw new IllegalArgumentException(
+              "voicegw.livekit.url (LIVEKIT_URL): must start with ws://, wss://, http:// or https://, got "
+                  + url);
+        }
+        for (String key : new String[] {"api-key", "api-secret"}) {
+          if (lk.getString(key).isBlank()) {
+            throw new IllegalArgumentException("voicegw.livekit." + key
+                + " (LIVEKIT_" + key.toUpperCase().replace('-', '_')
+                + "): required when voicegw.livekit.url is set");
+          }
+        }
+        liveKit = Optional.of(new LiveKit(url, lk.getString("api-key"), lk.getString("api-secret")));
+      }
+      return new GatewaySettings(g.getString("host"), ws, health, probe, liveKit);
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
+    }
+  }
+
+  private static int port(Config g, String key) {
+    int p;
+    try {
+      p = g.getInt(key);
+    } catch (ConfigException.WrongType e) {
+      throw new IllegalArgumentException("voicegw.gateway." + key + ": must be a port number, got "
+          + g.getValue(key).render(), e);
+    }
+    if (p < 0 || p > 65535) {
+      throw new IllegalArgumentException("voicegw.gateway." + key + ": must be 0..65535, got " + p);
+    }
+    return p;
+  }
+}
