@@ -80,11 +80,18 @@ public record ProtocolLimits(
   }
 
   private static int integer(Config c, String key) {
+    Number n;
     try {
-      return c.getInt(key);
+      n = c.getNumber(key);
     } catch (ConfigException e) {
       throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
     }
+    // getInt would silently truncate 1.5 to 1.
+    double d = n.doubleValue();
+    if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(key + " must be a whole number, got " + n);
+    }
+    return (int) d;
   }
 
   private static double number(Config c, String key) {
