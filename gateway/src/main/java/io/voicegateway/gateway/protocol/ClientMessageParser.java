@@ -183,6 +183,11 @@ public final class ClientMessageParser {
       return ProtocolError.invalid("field \"text\" is only whitespace: it needs at least one"
           + " character that is not whitespace");
     }
+    int unpaired = unpairedSurrogate(text);
+    if (unpaired >= 0) {
+      return ProtocolError.invalid("field \"text\" is not valid Unicode: unpaired surrogate"
+          + " (U+D800..U+DFFF) at character index " + unpaired);
+    }
     boolean isFinal = true;
     JsonNode finalNode = root.get("is_final");
     if (finalNode != null && !finalNode.isNull()) {
@@ -276,6 +281,20 @@ public final class ClientMessageParser {
     }
     return new ClientMessage.Resume(sessionId.textValue(), token.textValue(),
         lastSequence.longValue());
+  }
+
+  /** Index of the first lone UTF-16 surrogate (only possible through JSON \\u escapes), or -1. */
+  private static int unpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static boolean isWhitespace(String text) {

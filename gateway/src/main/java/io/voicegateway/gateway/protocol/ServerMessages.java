@@ -40,6 +40,7 @@ public final class ServerMessages {
 
   /** {@code {"type":"session_start","session_id":"…"}} exactly as the existing system sends it. */
   public static String sessionStart(String sessionId) {
+    Objects.requireNonNull(sessionId, "sessionId");
     return render(object("session_start").put("session_id", sessionId));
   }
 
@@ -54,6 +55,7 @@ public final class ServerMessages {
   /** As {@link #sessionStart(String, AudioTransport)}, plus {@code resume_token} when present. */
   public static String sessionStart(
       String sessionId, AudioTransport transport, Optional<String> resumeToken) {
+    Objects.requireNonNull(sessionId, "sessionId");
     ObjectNode node = object("session_start").put("session_id", sessionId)
         .put("protocol_version", PROTOCOL_VERSION);
     node.putObject("audio")
@@ -89,17 +91,20 @@ public final class ServerMessages {
 
   /** {@code {"type":"session_end","session_id":"…","reason":"…"}}. */
   public static String sessionEnd(String sessionId, SessionEndReason reason) {
+    Objects.requireNonNull(sessionId, "sessionId");
     return render(object("session_end").put("session_id", sessionId)
         .put("reason", reason.wireName()));
   }
 
   /** {@code {"type":"error","message":"…","code":"…"}}. */
   public static String error(ErrorCode code, String message) {
+    Objects.requireNonNull(message, "message");
     return render(object("error").put("message", message).put("code", code.wireName()));
   }
 
   /** Additive: {@code {"type":"utterance_start","id":"…"}} before the utterance's first frame. */
   public static String utteranceStart(String utteranceId) {
+    Objects.requireNonNull(utteranceId, "utteranceId");
     return render(object("utterance_start").put("id", utteranceId));
   }
 
@@ -108,6 +113,7 @@ public final class ServerMessages {
    * frame the utterance will ever have.
    */
   public static String utteranceEnd(String utteranceId, long frames, UtteranceEndReason reason) {
+    Objects.requireNonNull(utteranceId, "utteranceId");
     return render(object("utterance_end").put("id", utteranceId).put("frames", frames)
         .put("reason", reason.wireName()));
   }
@@ -132,6 +138,8 @@ public final class ServerMessages {
    * another worker after its worker failed.
    */
   public static String workerChanged(String utteranceId, String reason) {
+    Objects.requireNonNull(utteranceId, "utteranceId");
+    Objects.requireNonNull(reason, "reason");
     return render(object("worker_changed").put("id", utteranceId).put("reason", reason));
   }
 

@@ -342,6 +342,13 @@ class ClientMessageParserTest {
     assertMentions(error, "\"last_sequence\" must be between 0 and");
   }
 
+  @Test
+  void textWithAnUnpairedSurrogateEscapeIsRejected() {
+    var error = error(parser.parse("{\"type\":\"text\",\"text\":\"ab\\ud800c\"}"),
+        ErrorCode.INVALID_MESSAGE);
+    assertMentions(error, "\"text\" is not valid Unicode", "index 2");
+  }
+
   // ---- bad input: limits ----
 
   @Test
