@@ -122,6 +122,16 @@ class ClientMessageParserTest {
         parser.parseBinary(frame, AudioTransport.BINARY));
   }
 
+  @Test
+  void textFrameBytesCollectedInChunksSplitInsideACharacterParse() {
+    byte[] bytes = "{\"type\":\"text\",\"text\":\"世界\"}".getBytes(StandardCharsets.UTF_8);
+    int split = 24; // inside the three bytes of 世
+    ByteString chunked = ByteString.fromArray(bytes, 0, split)
+        .concat(ByteString.fromArray(bytes, split, bytes.length - split));
+    var text = assertInstanceOf(ClientMessage.Text.class, parser.parseTextBytes(chunked));
+    assertEquals("世界", text.text());
+  }
+
   // ---- bad input: INVALID_MESSAGE ----
 
   @Test
@@ -155,6 +165,20 @@ class ClientMessageParserTest {
     var error = error(parser.parse("{\"type\":\"text\",\"text\":\"a\",\"text\":\"b\"}"),
         ErrorCode.INVALID_MESSAGE);
     assertMentions(error, "invalid JSON", "text");
+  }
+
+  @Test
+  void deeplyNestedJsonIsRejectedAsInvalid() {
+    String json = "[".repeat(20_000) + "]".repeat(20_000);
+    var error = error(parser.parse(json), ErrorCode.INVALID_MESSAGE);
+    assertMentions(error, "invalid JSON");
+  }
+
+  @Test
+  void hugeNumberIsRejectedAsInvalid() {
+    String json = "{\"type\":\"resume\",\"last_sequence\":" + "9".repeat(30_000) + "}";
+    var error = error(parser.parse(json), ErrorCode.INVALID_MESSAGE);
+    assertMentions(error, "invalid JSON");
   }
 
   @Test
