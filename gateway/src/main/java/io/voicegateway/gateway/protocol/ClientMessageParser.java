@@ -55,8 +55,9 @@ public final class ClientMessageParser {
   }
 
   /**
-   * The raw bytes of a text frame (a streamed TextMessage collected as bytes): size first, then a
-   * strict UTF-8 decode, then {@link #parse(String)}'s rules.
+   * A message as raw UTF-8 bytes (LiveKit data packets, a byte-level frame source): size first,
+   * then a strict UTF-8 decode, then {@link #parse(String)}'s rules. Pekko HTTP itself decodes
+   * WebSocket text frames and closes the connection with 1007 on invalid UTF-8 (RFC 6455 §8.1).
    */
   public ParseResult parseTextBytes(ByteString utf8) {
     if (utf8.size() > limits.maxMessageBytes()) {
