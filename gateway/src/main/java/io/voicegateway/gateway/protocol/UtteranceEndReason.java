@@ -1,0 +1,21 @@
+package io.voicegateway.gateway.protocol;
+
+/** The {@code reason} of an {@code utterance_end} event. */
+public enum UtteranceEndReason {
+  /** Every frame of the utterance was sent. */
+  COMPLETED("completed"),
+  /** A STOP ended it early; no frame of it follows the event. */
+  STOPPED("stopped"),
+  /** Synthesis failed and could not be completed on another worker. */
+  FAILED("failed");
+
+  private final String wireName;
+
+  UtteranceEndReason(String wireName) {
+    this.wireName = wireName;
+  }
+
+  public String wireName() {
+    return wireName;
+  }
+}
