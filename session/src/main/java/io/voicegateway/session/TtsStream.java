@@ -58,7 +58,10 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
   /** The parent has consumed one {@link Frame} of this utterance; lets one more through. */
   public record FrameAck(String utteranceId) implements Command {}
 
-  /** Holds frames here and at the worker; answered with {@link ControlOutcome}. */
+  /**
+   * Holds frames here and at the worker; answered with {@link ControlOutcome}. Before the worker
+   * session exists the pause is local (one outcome) and is sent once it starts (a second one).
+   */
   public record Pause() implements Command {}
 
   /** Continues after {@link Pause}; answered with {@link ControlOutcome}. */
@@ -183,6 +186,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
   private boolean paused;
   private int stopsInFlight;
   private Speak waiting; // accepted, waiting for StartSession or for the worker to confirm STOP
+  private CompletionStage<StartSessionResponse> startCall;
   private Utterance current;
   private long generations;
 
@@ -249,8 +253,8 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
         modelId);
     StartSessionRequest request = StartSessionRequest.newBuilder()
         .setSessionId(sessionId).setModelId(modelId).build();
-    getContext().pipeToSelf(within(client.startSession(request), settings.startTimeout()),
-        SessionStartResult::new);
+    startCall = client.startSession(request);
+    getContext().pipeToSelf(within(startCall, settings.startTimeout()), SessionStartResult::new);
   }
 
   private Behavior<Command> onSessionStartResult(SessionStartResult result) {
@@ -260,7 +264,8 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
           : "StartSession refused: " + result.response().getMessage();
       getContext().getLog().warn("worker {} rejected the session: {}", workerAddress, reason);
       parent.tell(new WorkerRejected(workerAddress, reason));
-      session = SessionState.NOT_STARTED; // nothing to end on the worker
+      session = SessionState.NOT_STARTED;
+      if (result.error() != null) endSessionIfStartedLate();
       return Behaviors.stopped();
     }
     session = SessionState.STARTED;
@@ -496,6 +501,13 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
     return Behaviors.stopped();
   }
 
+  /** A StartSession given up on (timeout, or this actor stopping) may still succeed: undo it. */
+  private void endSessionIfStartedLate() {
+    startCall.thenAccept(response -> {
+      if (response.getSuccess()) endSession();
+    });
+  }
+
   private CompletionStage<io.voicegateway.tts.v1.EndSessionResponse> endSession() {
     return client.endSession(EndSessionRequest.newBuilder().setSessionId(sessionId).build());
   }
@@ -505,6 +517,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
       current.killSwitch.shutdown();
       current = null;
     }
+    if (session == SessionState.STARTING) endSessionIfStartedLate();
     if (session == SessionState.STARTED && !sessionEnded) {
       // Best effort: the worker forgets the session; nobody waits for the answer.
       sessionEnded = true;
