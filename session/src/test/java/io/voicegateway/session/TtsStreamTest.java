@@ -264,6 +264,29 @@ class TtsStreamTest {
   }
 
   @Test
+  void sessionsThatStopAcknowledgingDoNotHoldUpAnotherOnTheSameWorker() {
+    // several held streams together hold more than one stream window on the shared connection
+    List<ActorRef<Command>> held = new ArrayList<>();
+    for (int n = 0; n < 4; n++) {
+      TestProbe<Event> slow = testKit.createTestProbe();
+      ActorRef<Command> a = spawn(worker.record(), LoopbackWorker.SPEECH, slow);
+      held.add(a);
+      a.tell(new Speak("a" + n, LoopbackWorker.LONG_TEXT));
+      slow.expectMessage(WAIT, new UtteranceStarted("a" + n));
+      for (int i = 0; i < settings.frameWindow(); i++) slow.expectMessageClass(Frame.class, WAIT);
+      slow.expectNoMessage(Duration.ofMillis(300)); // held, its transport window full
+    }
+    TestProbe<Event> other = testKit.createTestProbe();
+    ActorRef<Command> b = spawn(worker.record(), "", other);
+
+    b.tell(new Speak("b1", "meanwhile"));
+    other.expectMessage(WAIT, new UtteranceStarted("b1"));
+    assertEquals(MOCK_FRAMES, receiveFramesAcking(other, b, MOCK_FRAMES).size());
+    other.expectMessage(WAIT, new UtteranceCompleted("b1", MOCK_FRAMES));
+    held.forEach(a -> a.tell(new Stop()));
+  }
+
+  @Test
   void closeEndsTheWorkerSessionAndStops() {
     TestProbe<Event> parent = testKit.createTestProbe();
     ActorRef<Command> tts = spawn(worker.record(), "", parent);
