@@ -1,0 +1,82 @@
+package io.voicegateway.session;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+
+/**
+ * {@code voicegw.session.tts-stream} and {@code voicegw.session.worker-client}, validated.
+ *
+ * @param startTimeout how long StartSession may take before the worker counts as rejecting
+ * @param controlTimeout how long Control and EndSession calls may take
+ * @param frameWindow frames forwarded to the parent and not yet acknowledged, at most
+ * @param useTls TLS toward workers
+ * @param connectionAttempts connection attempts of a worker client before it gives up (-1: forever)
+ * @param flowControlWindow HTTP/2 receive window per worker client connection, in bytes
+ */
+public record TtsStreamSettings(
+    Duration startTimeout,
+    Duration controlTimeout,
+    int frameWindow,
+    boolean useTls,
+    int connectionAttempts,
+    int flowControlWindow) {
+
+  public static final String PATH = "voicegw.session.tts-stream";
+  public static final String CLIENT_PATH = "voicegw.session.worker-client";
+
+  public TtsStreamSettings {
+    requirePositive(startTimeout, PATH + ".start-timeout");
+    requirePositive(controlTimeout, PATH + ".control-timeout");
+    if (frameWindow < 1 || frameWindow > 1000) {
+      throw bad(PATH + ".frame-window", "must be between 1 and 1000, was " + frameWindow);
+    }
+    if (connectionAttempts == 0 || connectionAttempts < -1) {
+      throw bad(CLIENT_PATH + ".connection-attempts",
+          "must be -1 (forever) or at least 1, was " + connectionAttempts);
+    }
+    if (flowControlWindow < 4096 || flowControlWindow > 16 * 1024 * 1024) {
+      throw bad(CLIENT_PATH + ".flow-control-window",
+          "must be between 4KiB and 16MiB, was " + flowControlWindow + " bytes");
+    }
+  }
+
+  /**
+   * Reads the settings from a config that has this module's reference.conf as fallback.
+   *
+   * @throws IllegalArgumentException naming the key that is wrong
+   */
+  public static TtsStreamSettings fromConfig(Config config) {
+    String key = PATH;
+    try {
+      Config s = config.getConfig(PATH);
+      Config c = config.getConfig(CLIENT_PATH);
+      key = PATH + ".start-timeout";
+      Duration start = s.getDuration("start-timeout");
+      key = PATH + ".control-timeout";
+      Duration control = s.getDuration("control-timeout");
+      key = PATH + ".frame-window";
+      int window = s.getInt("frame-window");
+      key = CLIENT_PATH + ".use-tls";
+      boolean tls = c.getBoolean("use-tls");
+      key = CLIENT_PATH + ".connection-attempts";
+      int attempts = c.getInt("connection-attempts");
+      key = CLIENT_PATH + ".flow-control-window";
+      long flow = c.getBytes("flow-control-window");
+      if (flow > Integer.MAX_VALUE) throw bad(key, "too large: " + flow + " bytes");
+      return new TtsStreamSettings(start, control, window, tls, attempts, (int) flow);
+    } catch (ConfigException e) {
+      throw bad(key, e.getMessage());
+    }
+  }
+
+  private static void requirePositive(Duration d, String key) {
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw bad(key, "must be a positive duration, was " + d);
+    }
+  }
+
+  private static IllegalArgumentException bad(String key, String why) {
+    return new IllegalArgumentException("invalid configuration " + key + ": " + why);
+  }
+}
