@@ -27,10 +27,7 @@ final class LoopbackWorker implements AutoCloseable {
 
   static LoopbackWorker start() {
     var config = ConfigFactory.parseString("voicegw.worker { host = 127.0.0.1, port = "
-            + freePort() + ", register = off, models = [\"mock-440hz\", \"freetts-kevin16\"] }\n"
-            // The worker sets this in its reference.conf, but pekko-http-core's reference.conf
-            // (enable-http2 = off) can come first on this module's classpath and win.
-            + "pekko.http.server.enable-http2 = on")
+            + freePort() + ", register = off, models = [\"mock-440hz\", \"freetts-kevin16\"] }")
         .withFallback(ConfigFactory.load())
         .resolve();
     TtsWorker worker = await(TtsWorker.start(config));

@@ -1,6 +1,7 @@
 package io.voicegateway.worker;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.voicegateway.registry.RegistrySettings;
 import io.voicegateway.registry.WorkerCapabilities;
 import io.voicegateway.registry.WorkerRecord;
@@ -58,7 +59,11 @@ public final class TtsWorker {
     WorkerSettings settings = WorkerSettings.fromConfig(config);
     Optional<RegistrySettings> registry =
         settings.register() ? Optional.of(RegistrySettings.fromConfig(config)) : Optional.empty();
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tts-worker", config);
+    // gRPC needs HTTP/2 ("INTERNAL: http2 exception" without it). Forced here, not left to
+    // reference.conf, where pekko-http-core's "off" wins whenever its jar comes first.
+    Config withHttp2 = ConfigFactory.parseString("pekko.http.server.enable-http2 = on")
+        .withFallback(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tts-worker", withHttp2);
     Executor blocking = system.dispatchers()
         .lookup(DispatcherSelector.fromConfig("voicegw.worker.engine-dispatcher"));
     ModelCatalog catalog = new ModelCatalog(settings, blocking);
