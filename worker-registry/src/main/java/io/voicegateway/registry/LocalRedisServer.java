@@ -41,17 +41,23 @@ public final class LocalRedisServer implements AutoCloseable {
   private Process process;
 
   /** Start-up options; the defaults match a stock Redis. */
-  public record Options(boolean keyspaceNotifications, boolean configCommandDisabled) {
-    public static final Options DEFAULT = new Options(false, false);
+  public record Options(
+      boolean keyspaceNotifications, boolean configCommandDisabled, boolean embeddedBinary) {
+    public static final Options DEFAULT = new Options(false, false, false);
 
     /** Starts with {@code notify-keyspace-events KEA} already set. */
     public Options withKeyspaceNotifications() {
-      return new Options(true, configCommandDisabled);
+      return new Options(true, configCommandDisabled, embeddedBinary);
     }
 
     /** {@code --rename-command CONFIG ""}: like a managed Redis that refuses CONFIG SET. */
     public Options withConfigCommandDisabled() {
-      return new Options(keyspaceNotifications, true);
+      return new Options(keyspaceNotifications, true, embeddedBinary);
+    }
+
+    /** Runs the embedded-redis binary even where a redis-server is installed (the fallback). */
+    public Options withEmbeddedBinary() {
+      return new Options(keyspaceNotifications, configCommandDisabled, true);
     }
   }
 
@@ -66,7 +72,7 @@ public final class LocalRedisServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Path system = findSystemBinary();
+    Path system = options.embeddedBinary() ? null : findSystemBinary();
     Path binary = system != null ? system : extractEmbeddedBinary(dir);
     IllegalStateException last = null;
     // a free port can be taken between probing and binding: try a few

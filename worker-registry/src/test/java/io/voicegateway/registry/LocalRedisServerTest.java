@@ -32,4 +32,17 @@ class LocalRedisServerTest {
           () -> RedisFixture.withRedis(redis, r -> r.configGet("notify-keyspace-events")));
     }
   }
+
+  @Test
+  void theEmbeddedFallbackBinaryServesWhereNoRedisServerIsInstalled() {
+    var options = LocalRedisServer.Options.DEFAULT.withEmbeddedBinary();
+    try (LocalRedisServer redis = LocalRedisServer.start(options)) {
+      assertFalse(redis.isSystemBinary());
+      RedisFixture.withRedis(redis, r -> r.setex("worker:x", 30, "{}"));
+      assertEquals("{}", RedisFixture.<String>withRedis(redis, r -> r.get("worker:x")));
+      redis.stop();
+      redis.restart();
+      assertNull(RedisFixture.<String>withRedis(redis, r -> r.get("worker:x")));
+    }
+  }
 }
