@@ -107,13 +107,17 @@ public final class TtsServiceImpl implements TTSService {
               Status.NOT_FOUND.withDescription("unknown session_id \"" + id
                   + "\": call StartSession first")));
           SpeechEngine engine = session.engine();
-          return Source.single(first)
+          Source<TextChunk, NotUsed> chunks = Source.single(first)
               .concat(firstAndRest.second())
               .takeWhile(chunk -> !chunk.getIsFinal(), true)
-              .map(chunk -> validate(chunk, id))
-              .flatMapConcat(chunk -> speak(engine, chunk))
-              .via(AudioPipeline.toFrames(engine.nativeSampleRate()))
-              .via(new SynthesisGate(session, sessions));
+              .map(chunk -> validate(chunk, id));
+          // the model may have been unloaded since StartSession: load it again first (a no-op
+          // when it is resident)
+          return Source.completionStage(catalog.load(engine))
+              .flatMapConcat(loadMs -> chunks
+                  .flatMapConcat(chunk -> speak(engine, chunk))
+                  .via(AudioPipeline.toFrames(engine.nativeSampleRate()))
+                  .via(new SynthesisGate(session, sessions)));
         })
         .mapMaterializedValue(m -> NotUsed.getInstance());
   }
@@ -220,7 +224,7 @@ public final class TtsServiceImpl implements TTSService {
     } else {
       engine.get().unload();
       b.setSuccess(true).setMessage("model " + in.getModelId()
-          + " unloaded; it loads again on the next session that asks for it");
+          + " unloaded; it loads again when a session next uses it");
     }
     return CompletableFuture.completedFuture(b.build());
   }

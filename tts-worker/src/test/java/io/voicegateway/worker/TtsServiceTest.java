@@ -252,6 +252,18 @@ class TtsServiceTest {
   }
 
   @Test
+  void aSessionWhoseModelWasUnloadedSpeaksAfterLoadingItAgain() {
+    try (WorkerFixture own = WorkerFixture.start("")) {
+      assertTrue(own.startSession("unload-1", TONE).getSuccess());
+      assertTrue(await(own.client.unloadModel(
+          UnloadModelRequest.newBuilder().setModelId(TONE).build())).getSuccess());
+      assertEquals(25, own.synthesize("unload-1", "still speaking").size());
+      assertTrue(await(own.client.getCapabilities(GetCapabilitiesRequest.getDefaultInstance()))
+          .getResidentModelsList().contains(TONE));
+    }
+  }
+
+  @Test
   void controlOnAnUnknownSessionSaysSo() {
     var r = await(fx.client.control(ControlRequest.newBuilder()
         .setSessionId("nobody").setCommand(ControlCommand.PAUSE).build()));
