@@ -290,6 +290,39 @@ class SessionEntityTest {
     s.client.expectNoMessage(Duration.ofMillis(300));
   }
 
+  @Test
+  void afterWorkerWaitWithNoWorkerTheUtterancesFailAndTheSessionStaysOpen() {
+    WorkerDirectory directory = new WorkerDirectory();
+    var s = spawnSession(directory, settings("worker-wait = 1s"));
+    s.say("one");
+    s.say("two");
+    assertEquals("WORKER_UNAVAILABLE", s.client.expectMessageClass(Error.class, WAIT).code());
+    assertEquals(new UtteranceEnd("u1", 0, "failed"), s.client.receiveMessage(WAIT));
+    assertEquals(new UtteranceEnd("u2", 0, "failed"), s.client.receiveMessage(WAIT));
+
+    directory.publish(snapshot(worker));
+    s.say("three");
+    List<ClientEvent> events = collectUntil(s.client, s::tell, e -> e instanceof UtteranceEnd);
+    assertEquals(new UtteranceEnd("u3", MOCK_FRAMES, "completed"), events.get(events.size() - 1));
+  }
+
+  @Test
+  void commandsCrossNodesAsCbor() throws Exception {
+    var serialization = org.apache.pekko.serialization.SerializationExtension.get(
+        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(testKit.system()));
+    TestProbe<ClientEvent> client = testKit.createTestProbe();
+    for (Object m : List.of(new Say(Optional.of("a1"), "hi"), new Say(Optional.empty(), "x"),
+        new Control(Act.STOP), new ClientAck(), new SessionEntity.End("client_disconnect"),
+        new Attach(client.ref()), new UtteranceEnd("u1", 3, "stopped"))) {
+      var serializer = serialization.findSerializerFor(m);
+      assertTrue(serializer.getClass().getName().contains("Jackson"), serializer.getClass().getName());
+      byte[] bytes = serialization.serialize(m).get();
+      Object back = serialization.deserialize(bytes, serializer.identifier(),
+          org.apache.pekko.serialization.Serializers.manifestFor(serializer, m)).get();
+      assertEquals(m, back);
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private record Session(ActorRef<Command> ref, TestProbe<ClientEvent> client) {
