@@ -510,6 +510,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   }
 
   private void onFrame(TtsStream.Frame f) {
+    if (stream == null) return; // from a stream already given up on
     if (!isCurrent(f.utteranceId())) {
       stream.tell(new TtsStream.FrameAck(f.utteranceId())); // a stopped utterance draining
       return;
