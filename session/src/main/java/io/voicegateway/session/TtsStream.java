@@ -166,6 +166,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
     long delivered;
     int unacknowledged;
     StreamElement held;
+    boolean upstreamCompleted; // the stream ended while a frame was held here
 
     Utterance(String id, long generation) {
       this.id = id;
@@ -189,6 +190,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
   private CompletionStage<StartSessionResponse> startCall;
   private Utterance current;
   private long generations;
+  private boolean failedWhileDelivering; // deliverHeld found a protocol error: stop
 
   private TtsStream(ActorContext<Command> context, String sessionId, WorkerRecord worker,
       String modelId, TTSServiceClient client, ActorRef<Event> parent, TtsStreamSettings settings,
@@ -348,7 +350,13 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
     u.delivered++;
     parent.tell(new Frame(u.id, frame.getAudioData().toByteArray(), frame.getSequenceNumber()));
     element.ackTo().tell(StreamAck.INSTANCE);
-    if (frame.getIsFinal()) completeUtterance(u);
+    if (frame.getIsFinal()) {
+      completeUtterance(u);
+    } else if (u.upstreamCompleted) {
+      failedWhileDelivering = true;
+      failUtterance(u, "protocol error: the worker ended the Synthesize call without an "
+          + "is_final frame");
+    }
   }
 
   private Behavior<Command> onFrameAck(FrameAck ack) {
@@ -357,7 +365,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
       u.unacknowledged--;
       deliverHeld(u);
     }
-    return this;
+    return failedWhileDelivering ? Behaviors.stopped() : this;
   }
 
   private void completeUtterance(Utterance u) {
@@ -369,6 +377,12 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
   private Behavior<Command> onStreamCompleted(StreamCompleted done) {
     Utterance u = current;
     if (u == null || u.generation != done.generation()) return this;
+    if (u.held != null) {
+      // The sink reports completion once its last element is handed over, not acknowledged:
+      // the held frame may be the final one. Decide once it is delivered.
+      u.upstreamCompleted = true;
+      return this;
+    }
     metrics.protocolErrorFrame();
     return failUtterance(u, "protocol error: the worker ended the Synthesize call without an "
         + "is_final frame");
@@ -410,7 +424,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
       // Nothing runs on the worker yet; a pause is re-sent once the session starts.
       parent.tell(new ControlOutcome(act, true, "applied locally: no session on the worker yet"));
     }
-    return this;
+    return failedWhileDelivering ? Behaviors.stopped() : this;
   }
 
   /** Ends the current (or waiting) utterance here at once; its later frames are dropped. */

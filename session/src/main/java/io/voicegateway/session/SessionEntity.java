@@ -1,0 +1,637 @@
+package io.voicegateway.session;
+
+import io.voicegateway.registry.RegistryMirror;
+import io.voicegateway.registry.SelectionRequest;
+import io.voicegateway.registry.WorkerRecord;
+import io.voicegateway.registry.WorkerSnapshot;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * One client session (DESIGN.md, actors and data flow), run through Cluster Sharding: the queue of
+ * accepted utterances, one {@link TtsStream} child toward the chosen worker, pacing of frames
+ * toward the client, PAUSE/RESUME/STOP, worker failover and the session limits.
+ *
+ * <h2>Protocol</h2>
+ * A connector sends {@link Attach} with the actor that receives {@link ClientEvent}s; the entity
+ * answers {@link SessionStarted}. {@link Say} queues an utterance (ids {@code u1}, {@code u2}, …
+ * when the client gives none); every accepted utterance gets exactly one {@link UtteranceEnd}
+ * (completed, stopped or failed), preceded by {@link UtteranceStart} if it was started. Each
+ * {@link Audio} must be answered with {@link ClientAck} once the connector has written it: at most
+ * {@code client-window} Audio events are unacknowledged, so a client that stops reading stops the
+ * worker, with nothing buffered without bound.
+ *
+ * <h2>Frames</h2>
+ * Frames from the TtsStream wait in a buffer of at most {@code frame-window} frames (the stream's
+ * own window) and leave when the {@link PacingClock} says so (a single-shot timer to the next due
+ * time; burst mode: at once) and the client window has room. A frame is acknowledged to the
+ * stream as it leaves, so the worker is pulled only as fast as the client plays. {@link Audio}
+ * sequences start at 1 per session and continue across utterances and worker changes.
+ *
+ * <h2>Control acts</h2>
+ * <ul>
+ *   <li>PAUSE: nothing leaves after the act is handled; the stream and worker are paused;
+ *       {@link Paused}. Utterances keep being accepted.
+ *   <li>RESUME: releasing continues with the next held frame (sequence without a gap);
+ *       {@link Resumed}.
+ *   <li>STOP: the stream is told to stop, held frames are dropped (counted), the client gets
+ *       {@link Clear}, then {@link UtteranceEnd}(stopped) for the current utterance and also for
+ *       every queued one (with 0 frames) so that each accepted utterance is accounted for; the
+ *       queue is empty afterwards and the session is unpaused. A later Say is spoken normally.
+ * </ul>
+ *
+ * <h2>Failover</h2>
+ * When the stream reports {@code UtteranceFailed} or {@code WorkerRejected}, or stops on its own,
+ * while an utterance is unfinished, the worker is excluded for the rest of the session, another
+ * one is selected, the client gets {@link WorkerChanged}, and the utterance is synthesized again
+ * from its start. The first {@code n} frames of the new synthesis are skipped, {@code n} being the
+ * frames already sent to the client (frames held but not yet sent are discarded and come again),
+ * so the client hears no gap and no duplicate, provided the worker's synthesis is deterministic
+ * (the same text and model give the same frames). After {@code max-failovers} worker changes the
+ * utterance ends as failed with {@link Error} {@code SYNTHESIS_FAILED} and the queue moves on.
+ *
+ * <h2>No worker</h2>
+ * The client gets {@link Error} {@code WORKER_UNAVAILABLE} once, the text stays queued, the
+ * entity subscribes to the {@link RegistryMirror} and also re-tries selection every
+ * {@value #WORKER_RETRY_MILLIS} ms; as soon as a worker qualifies the queue is spoken. After
+ * {@code worker-wait} with none, every waiting utterance ends as failed; the session stays open.
+ *
+ * <h2>Limits</h2>
+ * Idle timeout (no Say/Control while nothing is queued or spoken), maximum duration and maximum
+ * messages (Say plus Control; the message beyond the limit ends the session) each send
+ * {@link SessionEnded} with the reason, close the TtsStream (EndSession reaches the worker), and
+ * stop the entity. {@link End} does the same with the given reason. Automatic passivation is
+ * disabled for this entity type: a live session only ends itself. A message that reaches the
+ * region after the entity stopped starts a fresh session under the same id.
+ */
+public final class SessionEntity extends AbstractBehavior<SessionEntity.Command> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "Session");
+
+  static final long WORKER_RETRY_MILLIS = 500;
+
+  // ---------------------------------------------------------------- protocol: commands
+
+  /** Everything the entity accepts. */
+  public interface Command {}
+
+  /** A connector attaches; {@code client} receives every {@link ClientEvent}. */
+  public record Attach(ActorRef<ClientEvent> client) implements Command, CborSerializable {}
+
+  /** Text to speak as one utterance; the entity assigns {@code u1}, {@code u2}, … when absent. */
+  public record Say(Optional<String> utteranceId, String text)
+      implements Command, CborSerializable {
+    public Say {
+      utteranceId = utteranceId == null ? Optional.empty() : utteranceId;
+    }
+  }
+
+  public enum Act { PAUSE, RESUME, STOP }
+
+  /** A control act of the client. */
+  public record Control(Act act) implements Command, CborSerializable {}
+
+  /** The connector has consumed (written to its socket) one {@link Audio} event. */
+  public record ClientAck() implements Command, CborSerializable {}
+
+  /** Ends the session (client_disconnect, …): {@link SessionEnded} with this reason, then stop. */
+  public record End(String reason) implements Command, CborSerializable {}
+
+  // ---------------------------------------------------------------- protocol: client events
+
+  /** What the entity tells the attached connector. */
+  public sealed interface ClientEvent extends CborSerializable
+      permits SessionStarted, Audio, UtteranceStart, UtteranceEnd, Paused, Resumed, Clear,
+          WorkerChanged, Error, SessionEnded {}
+
+  /** The answer to {@link Attach}. */
+  public record SessionStarted(String sessionId) implements ClientEvent {}
+
+  /** One 20 ms frame; answer with {@link ClientAck}. {@code sequence} counts from 1 per session. */
+  public record Audio(byte[] pcm, long sequence) implements ClientEvent {}
+
+  public record UtteranceStart(String utteranceId) implements ClientEvent {}
+
+  /** {@code reason}: completed, stopped or failed; {@code frames} sent to the client. */
+  public record UtteranceEnd(String utteranceId, long frames, String reason)
+      implements ClientEvent {}
+
+  public record Paused() implements ClientEvent {}
+
+  public record Resumed() implements ClientEvent {}
+
+  /** Drop buffered audio now (STOP). */
+  public record Clear() implements ClientEvent {}
+
+  /** The utterance continues on another worker; {@code reason}: worker_failed|worker_rejected. */
+  public record WorkerChanged(String utteranceId, String reason) implements ClientEvent {}
+
+  /** {@code code}: WORKER_UNAVAILABLE, SYNTHESIS_FAILED, INVALID_MESSAGE (WIRE.md §4). */
+  public record Error(String code, String message) implements ClientEvent {}
+
+  /** The last event: client_disconnect, idle_timeout, max_duration, max_messages, error, … */
+  public record SessionEnded(String reason) implements ClientEvent {}
+
+  public static final String COMPLETED = "completed";
+  public static final String STOPPED = "stopped";
+  public static final String FAILED = "failed";
+
+  // ---------------------------------------------------------------- internal messages
+
+  private record TtsEvent(TtsStream.Event event) implements Command {}
+
+  private record StreamTerminated(ActorRef<TtsStream.Command> stream) implements Command {}
+
+  private record ClientTerminated(ActorRef<ClientEvent> client) implements Command {}
+
+  private record WorkersChanged(WorkerSnapshot snapshot) implements Command {}
+
+  private enum Tick implements Command { RELEASE, IDLE, MAX_DURATION, WORKER_WAIT, WORKER_RETRY,
+    CLOSE_TIMEOUT }
+
+  // ---------------------------------------------------------------- sharding
+
+  /** Starts sharding of sessions on this node; sessions here use {@code services}. */
+  public static ActorRef<ShardingEnvelope<Command>> initSharding(ActorSystem<?> system,
+      SessionServices services) {
+    return ClusterSharding.get(system).init(
+        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), services))
+            .withStopMessage(new End("shutdown"))
+            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+  }
+
+  /** The entity's behavior (sharding uses it; tests may spawn it directly). */
+  public static Behavior<Command> create(String sessionId, SessionServices services) {
+    return Behaviors.withMdc(Command.class, Map.of("sessionId", sessionId),
+        Behaviors.setup(ctx -> Behaviors.withTimers(
+            timers -> new SessionEntity(ctx, timers, sessionId, services))));
+  }
+
+  // ---------------------------------------------------------------- state
+
+  private static final class Utterance {
+    final String id;
+    final String text;
+    final long acceptedAt;
+    long sent; // frames sent to the client
+    long receivedFromStream; // frames of the current synthesis attempt received
+    int failovers;
+    boolean announced;
+    boolean workerDone;
+
+    Utterance(String id, String text, long acceptedAt) {
+      this.id = id;
+      this.text = text;
+      this.acceptedAt = acceptedAt;
+    }
+  }
+
+  private final String sessionId;
+  private final SessionServices services;
+  private final SessionSettings settings;
+  private final SessionMetrics metrics;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<TtsStream.Event> ttsAdapter;
+  private final PacingClock pacing;
+
+  private ActorRef<ClientEvent> client;
+  private final ArrayDeque<Utterance> queue = new ArrayDeque<>();
+  private Utterance current;
+  private final ArrayDeque<TtsStream.Frame> held = new ArrayDeque<>();
+  private ActorRef<TtsStream.Command> stream;
+  private WorkerRecord worker;
+  private final Set<String> failedWorkers = new LinkedHashSet<>();
+  private int streams;
+  private long nextSequence = 1;
+  private long nextUtteranceNumber = 1;
+  private int unackedAudio;
+  private boolean paused;
+  private long lastSentAt;
+  private int messages;
+  private boolean waitingForWorker;
+  private boolean subscribed;
+
+  private SessionEntity(ActorContext<Command> ctx, TimerScheduler<Command> timers,
+      String sessionId, SessionServices services) {
+    super(ctx);
+    this.sessionId = sessionId;
+    this.services = services;
+    this.settings = services.settings();
+    this.metrics = services.metrics();
+    this.timers = timers;
+    this.ttsAdapter = ctx.messageAdapter(TtsStream.Event.class, TtsEvent::new);
+    this.pacing = new PacingClock(Duration.ofMillis(20), settings.pacingLead(),
+        settings.burstPacing());
+    timers.startSingleTimer(Tick.MAX_DURATION, settings.maxDuration());
+    restartIdle();
+    ctx.getLog().info("session started");
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Attach.class, this::onAttach)
+        .onMessage(Say.class, this::onSay)
+        .onMessage(Control.class, this::onControl)
+        .onMessage(ClientAck.class, this::onClientAck)
+        .onMessage(End.class, e -> endSession(e.reason()))
+        .onMessage(TtsEvent.class, this::onTtsEvent)
+        .onMessage(StreamTerminated.class, this::onStreamTerminated)
+        .onMessage(ClientTerminated.class, this::onClientTerminated)
+        .onMessage(WorkersChanged.class, w -> onWorkerChance())
+        .onMessageEquals(Tick.RELEASE, () -> { release(); return this; })
+        .onMessageEquals(Tick.IDLE, this::onIdle)
+        .onMessageEquals(Tick.MAX_DURATION, () -> endSession("max_duration"))
+        .onMessageEquals(Tick.WORKER_RETRY, this::onWorkerChance)
+        .onMessageEquals(Tick.WORKER_WAIT, this::onWorkerWaitOver)
+        .build();
+  }
+
+  // ---------------------------------------------------------------- client commands
+
+  private Behavior<Command> onAttach(Attach attach) {
+    if (client != null && !client.equals(attach.client())) {
+      getContext().unwatch(client);
+      getContext().getLog().info("connector replaced");
+    }
+    client = attach.client();
+    getContext().watchWith(client, new ClientTerminated(client));
+    unackedAudio = 0;
+    pacing.clear(System.nanoTime());
+    tell(new SessionStarted(sessionId));
+    restartIdle();
+    release();
+    return this;
+  }
+
+  private boolean countMessage() {
+    messages++;
+    restartIdle();
+    return messages > settings.maxMessages();
+  }
+
+  private Behavior<Command> onSay(Say say) {
+    if (countMessage()) return endSession("max_messages");
+    if (say.text() == null || say.text().isBlank()) {
+      tell(new Error("INVALID_MESSAGE", "text must not be empty"));
+      return this;
+    }
+    if (queue.size() >= settings.maxQueuedUtterances()) {
+      tell(new Error("INVALID_MESSAGE", "queue full: at most " + settings.maxQueuedUtterances()
+          + " utterances may wait (voicegw.session.max-queued-utterances); text not accepted"));
+      return this;
+    }
+    String id = say.utteranceId().filter(s -> !s.isBlank())
+        .orElseGet(() -> "u" + nextUtteranceNumber++);
+    queue.add(new Utterance(id, say.text(), System.nanoTime()));
+    getContext().getLog().debug("utterance {} queued ({} waiting)", id, queue.size());
+    startNext();
+    return this;
+  }
+
+  private Behavior<Command> onControl(Control control) {
+    if (countMessage()) return endSession("max_messages");
+    long now = System.nanoTime();
+    switch (control.act()) {
+      case PAUSE -> {
+        if (!paused) {
+          paused = true;
+          pacing.pause(now);
+          timers.cancel(Tick.RELEASE);
+          if (stream != null) stream.tell(new TtsStream.Pause());
+        }
+        metrics.bargeIn(Math.max(0, lastSentAt - now)); // nothing leaves after this point
+        tell(new Paused());
+      }
+      case RESUME -> {
+        if (paused) {
+          paused = false;
+          pacing.resume(now);
+          if (stream != null) stream.tell(new TtsStream.Resume());
+        }
+        tell(new Resumed());
+        release();
+      }
+      case STOP -> stopAll(now);
+    }
+    return this;
+  }
+
+  private void stopAll(long now) {
+    if (stream != null) stream.tell(new TtsStream.Stop());
+    timers.cancel(Tick.RELEASE);
+    if (!held.isEmpty()) {
+      metrics.framesDropped(held.size());
+      held.clear();
+    }
+    if (paused) {
+      paused = false;
+      pacing.resume(now);
+    }
+    pacing.clear(now);
+    metrics.bargeIn(Math.max(0, lastSentAt - now));
+    tell(new Clear());
+    if (current != null) {
+      endUtterance(current, STOPPED);
+      current = null;
+    }
+    while (!queue.isEmpty()) endUtterance(queue.poll(), STOPPED);
+    stopWaitingForWorker();
+    getContext().getLog().info("stopped: queue emptied");
+  }
+
+  private Behavior<Command> onClientAck(ClientAck ack) {
+    if (unackedAudio > 0) unackedAudio--;
+    release();
+    return this;
+  }
+
+  private Behavior<Command> onClientTerminated(ClientTerminated t) {
+    if (!t.client().equals(client)) return this;
+    client = null;
+    return endSession("client_disconnect");
+  }
+
+  private Behavior<Command> onIdle() {
+    if (current != null || !queue.isEmpty()) {
+      restartIdle(); // speaking or waiting to speak is not idle
+      return this;
+    }
+    return endSession("idle_timeout");
+  }
+
+  private void restartIdle() {
+    timers.startSingleTimer(Tick.IDLE, settings.idleTimeout());
+  }
+
+  // ---------------------------------------------------------------- speaking
+
+  /** Starts the head of the queue if nothing is being spoken and a stream is (or can be) had. */
+  private void startNext() {
+    if (current != null || queue.isEmpty() || waitingForWorker) return;
+    if (stream == null && !openStream()) return;
+    current = queue.poll();
+    speak(current);
+  }
+
+  private void speak(Utterance u) {
+    u.receivedFromStream = 0;
+    u.workerDone = false;
+    stream.tell(new TtsStream.Speak(u.id, u.text));
+  }
+
+  /** Selects a worker and spawns a stream to it; false (and waiting for a worker) if none. */
+  private boolean openStream() {
+    SelectionRequest request = SelectionRequest.any()
+        .withModel(settings.model().isEmpty() ? null : settings.model())
+        .excluding(failedWorkers.toArray(String[]::new));
+    Optional<WorkerRecord> chosen = services.selector().select(request);
+    if (chosen.isEmpty()) {
+      if (!waitingForWorker) metrics.workerSelectionFailed();
+      startWaitingForWorker();
+      return false;
+    }
+    worker = chosen.get();
+    stopWaitingForWorker();
+    stream = getContext().spawn(
+        TtsStream.create(sessionId, worker, settings.model(), services.clients(), ttsAdapter,
+            services.ttsSettings(), services.ttsMetrics()),
+        "tts-" + (++streams));
+    getContext().watchWith(stream, new StreamTerminated(stream));
+    getContext().getLog().info("speaking through worker {}", worker.name());
+    return true;
+  }
+
+  private void startWaitingForWorker() {
+    if (waitingForWorker) return;
+    waitingForWorker = true;
+    getContext().getLog().warn("no worker available; text stays queued for up to {} ms",
+        settings.workerWait().toMillis());
+    tell(new Error("WORKER_UNAVAILABLE", "no TTS worker is available; the text stays queued for "
+        + settings.workerWait().toSeconds() + " s"));
+    if (!subscribed) {
+      subscribed = true;
+      services.mirror().tell(new RegistryMirror.Subscribe(
+          getContext().messageAdapter(WorkerSnapshot.class, WorkersChanged::new)));
+    }
+    timers.startSingleTimer(Tick.WORKER_WAIT, settings.workerWait());
+    timers.startTimerWithFixedDelay(Tick.WORKER_RETRY, Duration.ofMillis(WORKER_RETRY_MILLIS));
+  }
+
+  private void stopWaitingForWorker() {
+    if (!waitingForWorker) return;
+    waitingForWorker = false;
+    timers.cancel(Tick.WORKER_WAIT);
+    timers.cancel(Tick.WORKER_RETRY);
+  }
+
+  /** A worker may have appeared: continue what was waiting for one. */
+  private Behavior<Command> onWorkerChance() {
+    if (!waitingForWorker || stream != null || !openStream()) return this;
+    if (current != null) {
+      tell(new WorkerChanged(current.id, "worker_failed"));
+      speak(current);
+    } else {
+      startNext();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onWorkerWaitOver() {
+    if (!waitingForWorker) return this;
+    stopWaitingForWorker();
+    getContext().getLog().warn("no worker within {} ms: failing {} utterance(s)",
+        settings.workerWait().toMillis(), queue.size() + (current != null ? 1 : 0));
+    if (current != null) {
+      endUtterance(current, FAILED);
+      current = null;
+    }
+    while (!queue.isEmpty()) endUtterance(queue.poll(), FAILED);
+    return this;
+  }
+
+  // ---------------------------------------------------------------- stream events
+
+  private Behavior<Command> onTtsEvent(TtsEvent wrapped) {
+    TtsStream.Event event = wrapped.event();
+    if (event instanceof TtsStream.Frame f) {
+      onFrame(f);
+    } else if (event instanceof TtsStream.UtteranceStarted s) {
+      if (isCurrent(s.utteranceId()) && !current.announced) {
+        current.announced = true;
+        tell(new UtteranceStart(current.id));
+      }
+    } else if (event instanceof TtsStream.UtteranceCompleted c) {
+      if (isCurrent(c.utteranceId())) {
+        current.workerDone = true;
+        finishIfDone();
+      }
+    } else if (event instanceof TtsStream.UtteranceStopped) {
+      // our own STOP (or Close); the utterance was already ended toward the client
+    } else if (event instanceof TtsStream.UtteranceFailed f) {
+      streamLost("worker_failed", f.reason());
+    } else if (event instanceof TtsStream.WorkerRejected r) {
+      streamLost("worker_rejected", r.reason());
+    } else if (event instanceof TtsStream.SpeakRejected r) {
+      if (isCurrent(r.utteranceId())) {
+        getContext().getLog().warn("utterance {} rejected by the stream: {}", r.utteranceId(),
+            r.reason());
+        tell(new Error("SYNTHESIS_FAILED", "utterance " + r.utteranceId() + ": " + r.reason()));
+        endUtterance(current, FAILED);
+        current = null;
+        startNext();
+      }
+    } else if (event instanceof TtsStream.ControlOutcome o) {
+      if (!o.success()) getContext().getLog().warn("worker control {}: {}", o.act(), o.message());
+    }
+    return this;
+  }
+
+  private boolean isCurrent(String utteranceId) {
+    return current != null && current.id.equals(utteranceId);
+  }
+
+  private void onFrame(TtsStream.Frame f) {
+    if (stream == null) return; // from a stream already given up on
+    if (!isCurrent(f.utteranceId())) {
+      stream.tell(new TtsStream.FrameAck(f.utteranceId())); // a stopped utterance draining
+      return;
+    }
+    current.receivedFromStream++;
+    if (current.receivedFromStream <= current.sent) {
+      stream.tell(new TtsStream.FrameAck(f.utteranceId())); // sent before a failover: skip
+      return;
+    }
+    held.add(f);
+    release();
+  }
+
+  /** Sends held frames while pacing, pause and the client window allow; else arms the timer. */
+  private void release() {
+    while (client != null && !paused && !held.isEmpty()
+        && unackedAudio < settings.clientWindow()) {
+      long now = System.nanoTime();
+      long due = pacing.nextDue(now);
+      if (due > now) {
+        timers.startSingleTimer(Tick.RELEASE, Duration.ofNanos(due - now));
+        return;
+      }
+      TtsStream.Frame f = held.poll();
+      Utterance u = current;
+      client.tell(new Audio(f.pcm(), nextSequence++));
+      unackedAudio++;
+      pacing.sent(now);
+      u.sent++;
+      if (u.sent == 1) {
+        metrics.firstAudio(now - u.acceptedAt);
+      } else {
+        metrics.frameSent(now - lastSentAt);
+      }
+      lastSentAt = now;
+      stream.tell(new TtsStream.FrameAck(f.utteranceId()));
+    }
+    finishIfDone();
+  }
+
+  private void finishIfDone() {
+    if (current != null && current.workerDone && held.isEmpty()) {
+      endUtterance(current, COMPLETED);
+      current = null;
+      startNext();
+    }
+  }
+
+  private void endUtterance(Utterance u, String outcome) {
+    getContext().getLog().info("utterance {} {} after {} frames", u.id, outcome, u.sent);
+    metrics.utteranceEnded(outcome);
+    tell(new UtteranceEnd(u.id, u.sent, outcome));
+  }
+
+  private Behavior<Command> onStreamTerminated(StreamTerminated t) {
+    if (!t.stream().equals(stream)) return this; // a stream already replaced
+    streamLost("worker_failed", "the stream to the worker stopped");
+    return this;
+  }
+
+  /** The stream failed or stopped: fail over the current utterance to another worker. */
+  private void streamLost(String reason, String detail) {
+    if (stream == null) return;
+    WorkerRecord lost = worker;
+    getContext().unwatch(stream);
+    getContext().stop(stream); // usually stopped already
+    stream = null;
+    worker = null;
+    services.selector().sessionEnded(lost.name());
+    failedWorkers.add(lost.name());
+    held.clear(); // not yet sent: they come again from the next worker
+    timers.cancel(Tick.RELEASE);
+    getContext().getLog().warn("worker {} lost ({}): {}", lost.name(), reason, detail);
+    if (current == null) {
+      startNext();
+      return;
+    }
+    Utterance u = current;
+    u.failovers++;
+    if (u.failovers > settings.maxFailovers()) {
+      tell(new Error("SYNTHESIS_FAILED", "utterance " + u.id + " failed on "
+          + u.failovers + " workers"));
+      endUtterance(u, FAILED);
+      current = null;
+      startNext();
+      return;
+    }
+    if (openStream()) {
+      tell(new WorkerChanged(u.id, reason));
+      speak(u);
+    }
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  private Behavior<Command> endSession(String reason) {
+    getContext().getLog().info("session ending: {}", reason);
+    timers.cancelAll();
+    if (!held.isEmpty()) metrics.framesDropped(held.size());
+    held.clear();
+    tell(new SessionEnded(reason));
+    if (client != null) getContext().unwatch(client);
+    if (stream == null) return Behaviors.stopped();
+    services.selector().sessionEnded(worker.name());
+    getContext().unwatch(stream);
+    getContext().watchWith(stream, new StreamTerminated(stream));
+    stream.tell(new TtsStream.Close());
+    timers.startSingleTimer(Tick.CLOSE_TIMEOUT,
+        services.ttsSettings().controlTimeout().plusSeconds(1));
+    return Behaviors.receive(Command.class)
+        .onMessage(TtsEvent.class, e -> {
+          if (e.event() instanceof TtsStream.Closed) return Behaviors.stopped();
+          if (e.event() instanceof TtsStream.Frame f) stream.tell(new TtsStream.FrameAck(f.utteranceId()));
+          return Behaviors.same();
+        })
+        .onMessage(StreamTerminated.class, t -> Behaviors.stopped())
+        .onMessageEquals(Tick.CLOSE_TIMEOUT, Behaviors::stopped)
+        .build();
+  }
+
+  private void tell(ClientEvent event) {
+    if (client != null) client.tell(event);
+  }
+}

@@ -1,0 +1,37 @@
+package io.voicegateway.session;
+
+import io.voicegateway.registry.RegistryMirror;
+import io.voicegateway.registry.WorkerSelector;
+import java.util.Objects;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What a {@link SessionEntity} needs on the node it runs on. Node-local: never sent anywhere.
+ *
+ * @param selector picks a worker from this node's directory
+ * @param clients this node's shared gRPC clients toward workers
+ * @param mirror this node's registry mirror; a session waiting for a worker subscribes to it
+ * @param ttsSettings settings of each session's {@link TtsStream}
+ * @param settings the session limits, pacing and failover settings
+ * @param metrics session metrics ({@link SessionMetrics#NONE} to count nothing)
+ * @param ttsMetrics stream metrics ({@link TtsStreamMetrics#NONE} to count nothing)
+ */
+public record SessionServices(
+    WorkerSelector selector,
+    WorkerClients clients,
+    ActorRef<RegistryMirror.Command> mirror,
+    TtsStreamSettings ttsSettings,
+    SessionSettings settings,
+    SessionMetrics metrics,
+    TtsStreamMetrics ttsMetrics) {
+
+  public SessionServices {
+    Objects.requireNonNull(selector, "selector");
+    Objects.requireNonNull(clients, "clients");
+    Objects.requireNonNull(mirror, "mirror");
+    Objects.requireNonNull(ttsSettings, "ttsSettings");
+    Objects.requireNonNull(settings, "settings");
+    metrics = metrics == null ? SessionMetrics.NONE : metrics;
+    ttsMetrics = ttsMetrics == null ? TtsStreamMetrics.NONE : ttsMetrics;
+  }
+}
