@@ -174,8 +174,12 @@ public final class FreeTtsEngine implements SpeechEngine {
             });
   }
 
-  private static Voice allocateVoice() {
-    // a fresh directory per voice: each voice gets its own lexicon, nothing shared between threads
+  /**
+   * Class-wide synchronized: FreeTTS's letter-to-sound loader keeps static state, and two voices
+   * allocated at once fail with IndexOutOfBoundsException (seen when 4 syntheses start together).
+   */
+  private static synchronized Voice allocateVoice() {
+    // a fresh directory per voice: each voice gets its own lexicon
     Voice voice = null;
     for (Voice v : new KevinVoiceDirectory().getVoices()) {
       if (VOICE.equals(v.getName())) {
