@@ -1,7 +1,9 @@
 package io.voicegateway.session;
 
+import static io.voicegateway.session.SettingsReader.bad;
+import static io.voicegateway.session.SettingsReader.requirePositive;
+
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import java.time.Duration;
 
 /**
@@ -35,9 +37,9 @@ public record SessionSettings(
   public static final String PATH = "voicegw.session";
 
   public SessionSettings {
-    positive(idleTimeout, PATH + ".idle-timeout");
-    positive(maxDuration, PATH + ".max-duration");
-    positive(workerWait, PATH + ".worker-wait");
+    requirePositive(idleTimeout, PATH + ".idle-timeout");
+    requirePositive(maxDuration, PATH + ".max-duration");
+    requirePositive(workerWait, PATH + ".worker-wait");
     if (maxMessages < 1) throw bad(PATH + ".max-messages", "must be at least 1, was " + maxMessages);
     if (maxQueuedUtterances < 1 || maxQueuedUtterances > 10_000) {
       throw bad(PATH + ".max-queued-utterances",
@@ -61,54 +63,29 @@ public record SessionSettings(
    * @throws IllegalArgumentException naming the key that is wrong
    */
   public static SessionSettings fromConfig(Config config) {
-    String key = PATH;
-    try {
-      Config s = config.getConfig(PATH);
-      key = PATH + ".idle-timeout";
-      Duration idle = s.getDuration("idle-timeout");
-      key = PATH + ".max-duration";
-      Duration max = s.getDuration("max-duration");
-      key = PATH + ".max-messages";
-      int messages = s.getInt("max-messages");
-      key = PATH + ".max-queued-utterances";
-      int queued = s.getInt("max-queued-utterances");
-      key = PATH + ".worker-wait";
-      Duration wait = s.getDuration("worker-wait");
-      key = PATH + ".model";
-      String model = s.getString("model");
-      key = PATH + ".pacing.lead";
-      Duration lead = s.getDuration("pacing.lead");
-      key = PATH + ".pacing.mode";
-      String mode = s.getString("pacing.mode");
-      boolean burst = switch (mode) {
-        case "realtime" -> false;
-        case "burst" -> true;
-        default -> throw bad(key, "must be realtime or burst, was \"" + mode + "\"");
-      };
-      key = PATH + ".max-failovers";
-      int failovers = s.getInt("max-failovers");
-      key = PATH + ".client-window";
-      int window = s.getInt("client-window");
-      return new SessionSettings(idle, max, messages, queued, wait, model, lead, burst, failovers,
-          window);
-    } catch (ConfigException e) {
-      throw bad(key, e.getMessage());
-    }
+    SettingsReader r = new SettingsReader(config);
+    String mode = r.string(PATH + ".pacing.mode");
+    boolean burst = switch (mode) {
+      case "realtime" -> false;
+      case "burst" -> true;
+      default -> throw bad(PATH + ".pacing.mode", "must be realtime or burst, was \"" + mode + "\"");
+    };
+    return new SessionSettings(
+        r.duration(PATH + ".idle-timeout"),
+        r.duration(PATH + ".max-duration"),
+        r.integer(PATH + ".max-messages"),
+        r.integer(PATH + ".max-queued-utterances"),
+        r.duration(PATH + ".worker-wait"),
+        r.string(PATH + ".model"),
+        r.duration(PATH + ".pacing.lead"),
+        burst,
+        r.integer(PATH + ".max-failovers"),
+        r.integer(PATH + ".client-window"));
   }
 
   /** The same settings asking for another model. */
   public SessionSettings withModel(String model) {
     return new SessionSettings(idleTimeout, maxDuration, maxMessages, maxQueuedUtterances,
         workerWait, model, pacingLead, burstPacing, maxFailovers, clientWindow);
-  }
-
-  private static void positive(Duration d, String key) {
-    if (d == null || d.isZero() || d.isNegative()) {
-      throw bad(key, "must be a positive duration, was " + d);
-    }
-  }
-
-  private static IllegalArgumentException bad(String key, String why) {
-    return new IllegalArgumentException("invalid configuration " + key + ": " + why);
   }
 }

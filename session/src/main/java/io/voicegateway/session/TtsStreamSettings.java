@@ -1,7 +1,9 @@
 package io.voicegateway.session;
 
+import static io.voicegateway.session.SettingsReader.bad;
+import static io.voicegateway.session.SettingsReader.requirePositive;
+
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import java.time.Duration;
 
 /**
@@ -47,36 +49,17 @@ public record TtsStreamSettings(
    * @throws IllegalArgumentException naming the key that is wrong
    */
   public static TtsStreamSettings fromConfig(Config config) {
-    String key = PATH;
-    try {
-      Config s = config.getConfig(PATH);
-      Config c = config.getConfig(CLIENT_PATH);
-      key = PATH + ".start-timeout";
-      Duration start = s.getDuration("start-timeout");
-      key = PATH + ".control-timeout";
-      Duration control = s.getDuration("control-timeout");
-      key = PATH + ".frame-window";
-      int window = s.getInt("frame-window");
-      key = CLIENT_PATH + ".use-tls";
-      boolean tls = c.getBoolean("use-tls");
-      key = CLIENT_PATH + ".connection-attempts";
-      int attempts = c.getInt("connection-attempts");
-      key = CLIENT_PATH + ".flow-control-window";
-      long flow = c.getBytes("flow-control-window");
-      if (flow > Integer.MAX_VALUE) throw bad(key, "too large: " + flow + " bytes");
-      return new TtsStreamSettings(start, control, window, tls, attempts, (int) flow);
-    } catch (ConfigException e) {
-      throw bad(key, e.getMessage());
+    SettingsReader r = new SettingsReader(config);
+    long flow = r.bytes(CLIENT_PATH + ".flow-control-window");
+    if (flow > Integer.MAX_VALUE) {
+      throw bad(CLIENT_PATH + ".flow-control-window", "too large: " + flow + " bytes");
     }
-  }
-
-  private static void requirePositive(Duration d, String key) {
-    if (d == null || d.isZero() || d.isNegative()) {
-      throw bad(key, "must be a positive duration, was " + d);
-    }
-  }
-
-  private static IllegalArgumentException bad(String key, String why) {
-    return new IllegalArgumentException("invalid configuration " + key + ": " + why);
+    return new TtsStreamSettings(
+        r.duration(PATH + ".start-timeout"),
+        r.duration(PATH + ".control-timeout"),
+        r.integer(PATH + ".frame-window"),
+        r.bool(CLIENT_PATH + ".use-tls"),
+        r.integer(CLIENT_PATH + ".connection-attempts"),
+        (int) flow);
   }
 }
