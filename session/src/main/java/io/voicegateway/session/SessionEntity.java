@@ -78,8 +78,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * messages (Say plus Control; the message beyond the limit ends the session) each send
  * {@link SessionEnded} with the reason, close the TtsStream (EndSession reaches the worker), and
  * stop the entity. {@link End} does the same with the given reason. Automatic passivation is
- * disabled for this entity type: a live session only ends itself. A message that reaches the
- * region after the entity stopped starts a fresh session under the same id.
+ * disabled for this entity type: a live session only ends itself. A late message that reaches the
+ * region after the entity stopped starts a fresh incarnation under the same id; one that has never
+ * seen {@link Attach} stops at its first message, so no orphan session lingers.
  */
 public final class SessionEntity extends AbstractBehavior<SessionEntity.Command> {
 
@@ -192,6 +193,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     final String text;
     final long acceptedAt;
     long sent; // frames sent to the client
+    long speakSentAt; // Speak told to the stream (the current attempt)
+    long firstFrameAt; // the current attempt's first frame received from the stream, 0: none yet
     long receivedFromStream; // frames of the current synthesis attempt received
     int failovers;
     boolean announced;
@@ -213,6 +216,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private final PacingClock pacing;
 
   private ActorRef<ClientEvent> client;
+  private boolean attached; // a connector attached at least once
   private final ArrayDeque<Utterance> queue = new ArrayDeque<>();
   private Utterance current;
   private final ArrayDeque<TtsStream.Frame> held = new ArrayDeque<>();
@@ -249,6 +253,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Attach.class, this::onAttach)
+        .onMessage(Command.class, c -> !attached && !(c instanceof TtsEvent), this::onUnattached)
         .onMessage(Say.class, this::onSay)
         .onMessage(Control.class, this::onControl)
         .onMessage(ClientAck.class, this::onClientAck)
@@ -273,6 +278,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       getContext().getLog().info("connector replaced");
     }
     client = attach.client();
+    attached = true;
     getContext().watchWith(client, new ClientTerminated(client));
     unackedAudio = 0;
     pacing.clear(System.nanoTime());
@@ -280,6 +286,17 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     restartIdle();
     release();
     return this;
+  }
+
+  /**
+   * A client command reached an incarnation no connector ever attached to: a late message to a
+   * session that already ended (sharding started a fresh entity for it). Nobody would hear this
+   * session, so it stops at once instead of waiting for its idle timeout.
+   */
+  private Behavior<Command> onUnattached(Command command) {
+    getContext().getLog().debug("{} for a session no client is attached to: stopping",
+        command.getClass().getSimpleName());
+    return Behaviors.stopped();
   }
 
   private boolean countMessage() {
@@ -318,7 +335,6 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
           timers.cancel(Tick.RELEASE);
           if (stream != null) stream.tell(new TtsStream.Pause());
         }
-        metrics.bargeIn(Math.max(0, lastSentAt - now)); // nothing leaves after this point
         tell(new Paused());
       }
       case RESUME -> {
@@ -347,7 +363,6 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       pacing.resume(now);
     }
     pacing.clear(now);
-    metrics.bargeIn(Math.max(0, lastSentAt - now));
     tell(new Clear());
     if (current != null) {
       endUtterance(current, STOPPED);
@@ -395,6 +410,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private void speak(Utterance u) {
     u.receivedFromStream = 0;
     u.workerDone = false;
+    u.speakSentAt = System.nanoTime();
+    u.firstFrameAt = 0;
     stream.tell(new TtsStream.Speak(u.id, u.text));
   }
 
@@ -516,6 +533,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       return;
     }
     current.receivedFromStream++;
+    if (current.firstFrameAt == 0) current.firstFrameAt = System.nanoTime();
     if (current.receivedFromStream <= current.sent) {
       stream.tell(new TtsStream.FrameAck(f.utteranceId())); // sent before a failover: skip
       return;
@@ -541,7 +559,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       pacing.sent(now);
       u.sent++;
       if (u.sent == 1) {
-        metrics.firstAudio(now - u.acceptedAt);
+        metrics.firstAudio(now - u.acceptedAt, u.firstFrameAt - u.speakSentAt);
+        metrics.frameSent(0);
       } else {
         metrics.frameSent(now - lastSentAt);
       }

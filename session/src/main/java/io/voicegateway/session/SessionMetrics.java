@@ -6,14 +6,21 @@ package io.voicegateway.session;
  */
 public interface SessionMetrics {
 
-  /** Say received → first Audio of that utterance sent to the client. */
-  void firstAudio(long nanos);
+  /**
+   * The first Audio of an utterance left toward the client.
+   *
+   * @param totalNanos Say received → that Audio sent
+   * @param workerNanos the part spent waiting for the worker: Speak sent to the stream → first
+   *     frame of that synthesis received from it (the last attempt's, after a failover). The
+   *     difference is what the gateway added.
+   */
+  void firstAudio(long totalNanos, long workerNanos);
 
-  /** An Audio event left toward the client; time since the previous one of the same utterance. */
+  /**
+   * An Audio event left toward the client; the time since the previous one of the same utterance,
+   * 0 for an utterance's first.
+   */
   void frameSent(long nanosSincePrevious);
-
-  /** PAUSE/STOP handled → last frame sent after it (0: nothing left after the act). */
-  void bargeIn(long nanos);
 
   /** An utterance ended: {@code completed}, {@code stopped} or {@code failed}. */
   void utteranceEnded(String outcome);
@@ -27,13 +34,10 @@ public interface SessionMetrics {
   /** Counts nothing. */
   SessionMetrics NONE = new SessionMetrics() {
     @Override
-    public void firstAudio(long nanos) {}
+    public void firstAudio(long totalNanos, long workerNanos) {}
 
     @Override
     public void frameSent(long nanosSincePrevious) {}
-
-    @Override
-    public void bargeIn(long nanos) {}
 
     @Override
     public void utteranceEnded(String outcome) {}

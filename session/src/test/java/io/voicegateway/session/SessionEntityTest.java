@@ -307,6 +307,17 @@ class SessionEntityTest {
   }
 
   @Test
+  void aLateMessageToAnEndedSessionStopsTheFreshIncarnationInsteadOfLeavingAnOrphan() {
+    // sharding starts a new incarnation for a ClientAck that arrives after the session ended
+    String id = "ws-" + ids.incrementAndGet();
+    ActorRef<Command> late = testKit.spawn(
+        SessionEntity.create(id, services(directoryWith(worker), defaults(), null)), id);
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    late.tell(new ClientAck());
+    watcher.expectTerminated(late, WAIT);
+  }
+
+  @Test
   void commandsCrossNodesAsCbor() throws Exception {
     var serialization = org.apache.pekko.serialization.SerializationExtension.get(
         org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(testKit.system()));

@@ -121,6 +121,16 @@ public final class WorkerSelector {
     return out;
   }
 
+  /** Workers whose heartbeat is recent enough to be selected at all (for /health). */
+  public int freshWorkers() {
+    double now = nowEpochSeconds.getAsDouble();
+    int n = 0;
+    for (WorkerRecord w : directory.orderedWorkers()) {
+      if (now - w.lastHeartbeatTs() < maxAgeSeconds) n++;
+    }
+    return n;
+  }
+
   /** The load the selector ranks a worker by: reported queue depth plus recent assignments. */
   public double effectiveLoad(WorkerRecord w) {
     return w.queueDepth() + assignedSinceHeartbeat(w);

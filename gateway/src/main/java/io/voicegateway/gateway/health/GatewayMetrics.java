@@ -10,24 +10,31 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.voicegateway.session.SessionEntity;
+import io.voicegateway.session.SessionMetrics;
+import io.voicegateway.session.TtsStreamMetrics;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every meter a gateway operator graphs, in one Prometheus registry served at {@code /metrics}.
- * Names follow Prometheus conventions ({@code voicegw_} prefix, base units: seconds).
+ * Names follow Prometheus conventions ({@code voicegw_} prefix, base units: seconds). It backs the
+ * session module's {@link SessionMetrics} and {@link TtsStreamMetrics}; every method is cheap and
+ * thread-safe (called from many session actors at once).
  */
-public final class GatewayMetrics {
+public final class GatewayMetrics implements SessionMetrics, TtsStreamMetrics {
 
-  /** How an utterance ended (the {@code outcome} tag). */
-  public enum Outcome { COMPLETED, STOPPED, FAILED }
+  /** The outcomes of an utterance (the {@code outcome} tag), as {@link SessionEntity} names them. */
+  private static final String[] OUTCOMES =
+      {SessionEntity.COMPLETED, SessionEntity.STOPPED, SessionEntity.FAILED};
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeSessions = new AtomicInteger();
   private final Counter sessionsStarted;
-  private final Counter[] utterances = new Counter[Outcome.values().length];
+  private final Counter[] utterances = new Counter[OUTCOMES.length];
   private final Timer firstAudio;
+  private final Timer firstAudioGatewayPart;
   private final Timer frameInterval;
   private final Timer bargeIn;
   private final Counter framesSent;
@@ -43,19 +50,23 @@ public final class GatewayMetrics {
         .register(registry);
     sessionsStarted = Counter.builder("voicegw_sessions_started")
         .description("Client sessions opened on this node").register(registry);
-    for (Outcome o : Outcome.values()) {
-      utterances[o.ordinal()] = Counter.builder("voicegw_utterances")
+    for (int i = 0; i < OUTCOMES.length; i++) {
+      utterances[i] = Counter.builder("voicegw_utterances")
           .description("Utterances ended, by outcome")
-          .tag("outcome", o.name().toLowerCase())
+          .tag("outcome", OUTCOMES[i])
           .register(registry);
     }
     firstAudio = latency("voicegw_first_audio_latency",
         "Text received to its first audio frame sent to the client", Duration.ofSeconds(5));
+    firstAudioGatewayPart = latency("voicegw_first_audio_gateway_latency",
+        "The gateway's part of first-audio latency: the total minus the worker's time to first"
+            + " frame", Duration.ofSeconds(5));
     frameInterval = latency("voicegw_frame_send_interval",
         "Time between consecutive audio frames sent to one client (20 ms when paced)",
         Duration.ofSeconds(1));
     bargeIn = latency("voicegw_barge_in_latency",
-        "PAUSE/STOP received to the last frame sent before it took effect", Duration.ofSeconds(1));
+        "PAUSE/STOP received from the client to the last frame written to its socket before it"
+            + " took effect (0 when none)", Duration.ofSeconds(1));
     framesSent = Counter.builder("voicegw_frames_sent").description("Audio frames sent to clients")
         .register(registry);
     framesDropped = Counter.builder("voicegw_frames_dropped")
@@ -79,6 +90,7 @@ public final class GatewayMetrics {
     return Timer.builder(name)
         .description(description)
         .publishPercentileHistogram()
+        .publishPercentiles(0.5, 0.9, 0.99)
         .minimumExpectedValue(Duration.ofNanos(100_000))
         .maximumExpectedValue(max)
         .register(registry);
@@ -97,35 +109,50 @@ public final class GatewayMetrics {
     return activeSessions.get();
   }
 
-  public void utteranceEnded(Outcome outcome) {
-    utterances[outcome.ordinal()].increment();
+  @Override
+  public void utteranceEnded(String outcome) {
+    for (int i = 0; i < OUTCOMES.length; i++) {
+      if (OUTCOMES[i].equals(outcome)) {
+        utterances[i].increment();
+        return;
+      }
+    }
+    throw new IllegalArgumentException("unknown utterance outcome: " + outcome);
   }
 
-  public void firstAudio(long nanos) {
-    firstAudio.record(nanos, TimeUnit.NANOSECONDS);
+  @Override
+  public void firstAudio(long totalNanos, long workerNanos) {
+    firstAudio.record(totalNanos, TimeUnit.NANOSECONDS);
+    firstAudioGatewayPart.record(Math.max(0, totalNanos - workerNanos), TimeUnit.NANOSECONDS);
   }
 
+  @Override
   public void frameSent(long nanosSincePrevious) {
     framesSent.increment();
     if (nanosSincePrevious > 0) frameInterval.record(nanosSincePrevious, TimeUnit.NANOSECONDS);
   }
 
+  /** Recorded by the WebSocket connector, which sees both the control act and the socket. */
   public void bargeIn(long nanos) {
     bargeIn.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  public void framesDropped(int count) {
+  @Override
+  public void framesDropped(long count) {
     framesDropped.increment(count);
   }
 
+  @Override
   public void workerSelectionFailed() {
     selectionFailures.increment();
   }
 
+  @Override
   public void streamError() {
     streamErrors.increment();
   }
 
+  @Override
   public void protocolErrorFrame() {
     protocolErrorFrames.increment();
   }

@@ -28,4 +28,12 @@ public enum SessionEndReason {
   public String wireName() {
     return wireName;
   }
+
+  /** The constant with this wire name; an unknown name maps to {@link #ERROR}. */
+  public static SessionEndReason fromWireName(String wireName) {
+    for (SessionEndReason r : values()) {
+      if (r.wireName.equals(wireName)) return r;
+    }
+    return ERROR;
+  }
 }

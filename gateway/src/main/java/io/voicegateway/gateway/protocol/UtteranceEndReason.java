@@ -18,4 +18,12 @@ public enum UtteranceEndReason {
   public String wireName() {
     return wireName;
   }
+
+  /** The constant with this wire name; an unknown name maps to {@link #FAILED}. */
+  public static UtteranceEndReason fromWireName(String wireName) {
+    for (UtteranceEndReason r : values()) {
+      if (r.wireName.equals(wireName)) return r;
+    }
+    return FAILED;
+  }
 }

@@ -102,10 +102,11 @@ class HealthServerTest {
   void livenessAnswersAndMetricsAreInPrometheusFormat() throws Exception {
     assertEquals(200, get("/liveness").code());
     metrics.sessionOpened();
-    metrics.firstAudio(3_000_000);
+    metrics.firstAudio(3_000_000, 1_000_000);
     String text = get("/metrics").body();
     assertTrue(text.contains("voicegw_sessions_active 1.0"), text);
     assertTrue(text.contains("voicegw_first_audio_latency_seconds_bucket"), text);
+    assertTrue(text.contains("voicegw_first_audio_gateway_latency_seconds_count 1"), text);
     assertTrue(text.contains("voicegw_utterances_total{outcome=\"completed\"} 0.0"), text);
   }
 }

@@ -1,0 +1,259 @@
+package io.voicegateway.gateway;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import io.voicegateway.gateway.health.GatewayMetrics;
+import io.voicegateway.gateway.health.HealthRoutes;
+import io.voicegateway.gateway.health.HealthServer;
+import io.voicegateway.gateway.health.HealthSources;
+import io.voicegateway.gateway.health.RedisProbe;
+import io.voicegateway.gateway.protocol.ClientMessageParser;
+import io.voicegateway.gateway.protocol.ProtocolLimits;
+import io.voicegateway.gateway.ws.ConnectorSettings;
+import io.voicegateway.gateway.ws.GatewayRoutes;
+import io.voicegateway.gateway.ws.WebSocketConnector;
+import io.voicegateway.registry.RegistryMirror;
+import io.voicegateway.registry.RegistrySettings;
+import io.voicegateway.registry.WorkerDirectory;
+import io.voicegateway.registry.WorkerSelector;
+import io.voicegateway.session.SessionEntity;
+import io.voicegateway.session.SessionServices;
+import io.voicegateway.session.SessionSettings;
+import io.voicegateway.session.TtsStreamSettings;
+import io.voicegateway.session.WorkerClients;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running gateway node: its actor system (a cluster member; it joins itself when no seed
+ * nodes are configured), the session shard region, the registry mirror and worker selector, the
+ * shared gRPC clients toward workers, the WebSocket server and the health server.
+ */
+public final class GatewayNode {
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayNode.class);
+
+  /** Every setting the node reads, validated before anything starts. */
+  public record Settings(
+      GatewaySettings gateway,
+      ProtocolLimits protocol,
+      ConnectorSettings websocket,
+      RegistrySettings registry,
+      SessionSettings session,
+      TtsStreamSettings ttsStream) {
+
+    /**
+     * @throws IllegalArgumentException naming the key that is wrong
+     */
+    public static Settings fromConfig(Config config) {
+      return new Settings(GatewaySettings.fromConfig(config), ProtocolLimits.fromConfig(config),
+          ConnectorSettings.fromConfig(config), RegistrySettings.fromConfig(config),
+          SessionSettings.fromConfig(config), TtsStreamSettings.fromConfig(config));
+    }
+  }
+
+  private final ActorSystem<Void> system;
+  private final Settings settings;
+  private final GatewayMetrics metrics;
+  private final WorkerSelector selector;
+  private final ServerBinding wsBinding;
+  private final ServerBinding healthBinding;
+
+  private GatewayNode(ActorSystem<Void> system, Settings settings, GatewayMetrics metrics,
+      WorkerSelector selector, ServerBinding wsBinding, ServerBinding healthBinding) {
+    this.system = system;
+    this.settings = settings;
+    this.metrics = metrics;
+    this.selector = selector;
+    this.wsBinding = wsBinding;
+    this.healthBinding = healthBinding;
+  }
+
+  /**
+   * The environment variables of WIRE.md §5 and the node's ports. They win over a configuration
+   * file, as operators of containers expect; unset ones change nothing.
+   */
+  private static final String ENVIRONMENT_OVERRIDES = """
+      voicegw.redis.url = ${?REDIS_URL}
+      voicegw.livekit.url = ${?LIVEKIT_URL}
+      voicegw.livekit.api-key = ${?LIVEKIT_API_KEY}
+      voicegw.livekit.api-secret = ${?LIVEKIT_API_SECRET}
+      voicegw.gateway.ws-port = ${?GATEWAY_WS_PORT}
+      voicegw.gateway.health-port = ${?GATEWAY_HEALTH_PORT}
+      """;
+
+  /**
+   * The node's configuration: system properties, then the environment variables above, then
+   * {@code overrides} (a user's file, a test's settings), then {@code voicegw-node.conf}, then
+   * every module's {@code reference.conf}; resolved.
+   *
+   * @throws IllegalArgumentException naming a key under {@code voicegw} that no module defines (a
+   *     typo would otherwise be ignored silently), or a value that cannot be resolved
+   */
+  public static Config loadConfig(Config overrides) {
+    Config reference = ConfigFactory.defaultReference();
+    for (Map.Entry<String, ConfigValue> e : overrides.entrySet()) {
+      String key = e.getKey();
+      if (key.startsWith("voicegw.") && !reference.hasPathOrNull(key)) {
+        throw new IllegalArgumentException(key + ": unknown setting (defined at "
+            + e.getValue().origin().description() + "); the settings are listed in the"
+            + " reference.conf of each module");
+      }
+    }
+    try {
+      return ConfigFactory.systemProperties()
+          .withFallback(ConfigFactory.parseString(ENVIRONMENT_OVERRIDES))
+          .withFallback(overrides)
+          .withFallback(ConfigFactory.parseResources(GatewayNode.class.getClassLoader(),
+              "voicegw-node.conf"))
+          .withFallback(reference)
+          .resolve();
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Validates the settings, starts the node and waits until both ports are bound.
+   *
+   * @param config the whole configuration, as {@link #loadConfig} makes it
+   * @throws IllegalArgumentException for a wrong setting (nothing was started)
+   * @throws IllegalStateException when a port cannot be bound (the node is stopped again)
+   */
+  public static GatewayNode start(Config config) {
+    Settings settings = Settings.fromConfig(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "voicegw", config);
+    try {
+      return wire(system, settings);
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  private static GatewayNode wire(ActorSystem<Void> system, Settings settings) {
+    Cluster cluster = Cluster.get(system);
+    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address())); // a one-node cluster
+    }
+
+    GatewayMetrics metrics = new GatewayMetrics();
+    WorkerDirectory directory = new WorkerDirectory();
+    ActorRef<RegistryMirror.Command> mirror = system.systemActorOf(
+        RegistryMirror.create(settings.registry(), directory), "registry-mirror", Props.empty());
+    WorkerSelector selector = new WorkerSelector(directory, settings.registry());
+    WorkerClients clients = new WorkerClients(system, settings.ttsStream());
+    SessionEntity.initSharding(system, new SessionServices(selector, clients, mirror,
+        settings.ttsStream(), settings.session(), metrics, metrics));
+
+    RedisProbe redis = new RedisProbe(system, settings.registry(),
+        settings.gateway().redisProbeInterval());
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "close-redis-probe", () -> {
+          redis.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    HealthSources sources = new HealthSources() {
+      @Override
+      public RedisProbe.Status redis() {
+        return redis.status();
+      }
+
+      @Override
+      public int workersKnown() {
+        return directory.snapshot().size();
+      }
+
+      @Override
+      public int workersHealthy() {
+        return selector.freshWorkers();
+      }
+
+      @Override
+      public int activeSessions() {
+        return metrics.activeSessions();
+      }
+    };
+
+    WebSocketConnector.Context context = new WebSocketConnector.Context(system,
+        ClusterSharding.get(system), new ClientMessageParser(settings.protocol()),
+        settings.websocket(), metrics, ConcurrentHashMap.newKeySet());
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "end-client-sessions", () -> WebSocketConnector.endAll(context, Duration.ofSeconds(3)));
+    GatewaySettings g = settings.gateway();
+    CompletionStage<ServerBinding> ws = Http.get(system).newServerAt(g.host(), g.wsPort())
+        .bind(new GatewayRoutes(context).routes())
+        .thenApply(b -> b.addToCoordinatedShutdown(Duration.ofSeconds(5), system));
+    CompletionStage<ServerBinding> health = HealthServer.bind(system, g.host(), g.healthPort(),
+        new HealthRoutes(sources, metrics));
+    ServerBinding wsBinding = await(ws, "voicegw.gateway.ws-port", g.wsPort());
+    ServerBinding healthBinding = await(health, "voicegw.gateway.health-port", g.healthPort());
+    log.info("gateway node up: WebSocket on {}:{}, health on {}:{}, Redis at {}:{}", g.host(),
+        wsBinding.localAddress().getPort(), g.host(), healthBinding.localAddress().getPort(),
+        settings.registry().redisUri().getHost(), settings.registry().redisUri().getPort());
+    return new GatewayNode(system, settings, metrics, selector, wsBinding, healthBinding);
+  }
+
+  private static ServerBinding await(CompletionStage<ServerBinding> binding, String key, int port) {
+    try {
+      return binding.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException("cannot bind " + key + " (" + port + "): "
+          + cause.getMessage(), cause);
+    }
+  }
+
+  /** The bound WebSocket port (useful when configured as 0). */
+  public int wsPort() {
+    return wsBinding.localAddress().getPort();
+  }
+
+  /** The bound health port (useful when configured as 0). */
+  public int healthPort() {
+    return healthBinding.localAddress().getPort();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public WorkerSelector selector() {
+    return selector;
+  }
+
+  /**
+   * Stops the node through CoordinatedShutdown: ports unbound, sessions ended (their clients get
+   * {@code session_end}), the system terminated.
+   */
+  public CompletionStage<Done> stop() {
+    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
+  }
+}

@@ -1,0 +1,545 @@
+package io.voicegateway.gateway.ws;
+
+import io.voicegateway.gateway.health.GatewayMetrics;
+import io.voicegateway.gateway.protocol.AudioTransport;
+import io.voicegateway.gateway.protocol.ClientMessage;
+import io.voicegateway.gateway.protocol.ClientMessageParser;
+import io.voicegateway.gateway.protocol.ConnectionOptions;
+import io.voicegateway.gateway.protocol.ErrorCode;
+import io.voicegateway.gateway.protocol.ParseResult;
+import io.voicegateway.gateway.protocol.ProtocolError;
+import io.voicegateway.gateway.protocol.RateLimiter;
+import io.voicegateway.gateway.protocol.ServerMessages;
+import io.voicegateway.gateway.protocol.SessionEndReason;
+import io.voicegateway.gateway.protocol.UtteranceEndReason;
+import io.voicegateway.session.SessionEntity;
+import io.voicegateway.session.SessionEntity.ClientEvent;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.stream.CompletionStrategy;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client WebSocket connection (DESIGN.md: a connector owns one client connection and holds no
+ * session state beyond it). It turns client messages into {@link SessionEntity} commands and the
+ * entity's {@link ClientEvent}s into WIRE.md §4 messages (docs/PROTOCOL.md for the extensions).
+ *
+ * <h2>Streams</h2>
+ * The socket's inbound side runs into an {@link ActorSink} with back-pressure: one client message
+ * is read, parsed and handled at a time. The outbound side is an {@link ActorSource} with
+ * back-pressure: the connector offers one message and waits until the socket has taken it. Each
+ * {@link SessionEntity.Audio} taken is acknowledged to the entity ({@link SessionEntity.ClientAck}),
+ * so the entity's client window, and through it the worker's stream, follows the socket. A
+ * message the socket does not take within {@code slow-consumer-timeout} ends the session with
+ * reason {@code slow_consumer} and aborts the connection.
+ *
+ * <h2>Client messages</h2>
+ * Every message, valid or not, first passes the per-session {@link RateLimiter}. Rejected ones are
+ * dropped; the client gets one RATE_LIMITED error at once and then at most one per
+ * {@code rate-limited-reply-interval}, saying how many were dropped (a flood is not answered by a
+ * flood). Texts with {@code is_final: false} are held and joined with the following texts up to
+ * the final one, which is then one utterance. Invalid messages are answered with an {@code error}
+ * naming the problem; the session goes on.
+ *
+ * <h2>Barge-in latency</h2>
+ * From a PAUSE or STOP read off the socket to the last audio frame the socket took before the
+ * {@code paused}/{@code clear} answer (0 when none): what a listener hears after interrupting.
+ */
+public final class WebSocketConnector extends AbstractBehavior<Object> {
+
+  /**
+   * What every connection of a node shares.
+   *
+   * @param live the node's open connectors (concurrent set), for {@link #endAll}
+   */
+  public record Context(
+      ActorSystem<?> system,
+      ClusterSharding sharding,
+      ClientMessageParser parser,
+      ConnectorSettings settings,
+      GatewayMetrics metrics,
+      Set<ActorRef<Object>> live) {}
+
+  /**
+   * Node shutdown: ends every open session with reason {@code shutdown} (each client gets its
+   * {@code session_end} and a normal close); completes when all connections are gone or after
+   * {@code deadline}.
+   */
+  public static CompletionStage<Done> endAll(Context context, Duration deadline) {
+    if (context.live().isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
+    LoggerFactory.getLogger(WebSocketConnector.class)
+        .info("node shutting down: ending {} client session(s)", context.live().size());
+    context.live().forEach(c -> c.tell(NodeShutdown.INSTANCE));
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    long giveUpAt = System.nanoTime() + deadline.toNanos();
+    Cancellable[] poll = new Cancellable[1];
+    poll[0] = context.system().scheduler().scheduleAtFixedRate(Duration.ofMillis(20),
+        Duration.ofMillis(20), () -> {
+          if (context.live().isEmpty() || System.nanoTime() - giveUpAt > 0) {
+            poll[0].cancel();
+            done.complete(Done.getInstance());
+          }
+        }, context.system().executionContext());
+    return done;
+  }
+
+  private enum NodeShutdown { INSTANCE }
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+  private static final Duration ABORT_GRACE = Duration.ofSeconds(1);
+
+  // ---------------------------------------------------------------- connector messages
+
+  private record InboundInit(ActorRef<InboundAck> ackTo) {}
+
+  private record Inbound(ParseResult result, long receivedNanos, ActorRef<InboundAck> ackTo) {}
+
+  private enum InboundAck { INSTANCE }
+
+  /** The client's side of the socket ended; {@code failure} is null for a normal close. */
+  private record InboundClosed(Throwable failure) {}
+
+  private record OutboundReady(ActorRef<Outbound> source) {}
+
+  private enum OutboundAck { INSTANCE }
+
+  private enum Tick { START_TIMEOUT, SLOW_CONSUMER, RATE_LIMITED_REPLY, CLOSE_GRACE }
+
+  /** What the outbound source accepts. */
+  private sealed interface Outbound permits Send, Complete, Abort {}
+
+  private enum Kind { AUDIO, PAUSED_OR_CLEAR, OTHER }
+
+  private record Send(Message message, Kind kind) implements Outbound {}
+
+  private record Complete() implements Outbound {}
+
+  private record Abort(String reason) implements Outbound {}
+
+  // ---------------------------------------------------------------- the connection's flow
+
+  /**
+   * The handler flow of one upgraded connection: spawns its connector and attaches a new session.
+   */
+  public static Flow<Message, Message, NotUsed> connect(
+      Context context, String sessionId, ConnectionOptions options) {
+    ActorRef<Object> connector = context.system().systemActorOf(
+        Behaviors.withMdc(Object.class, Map.of("sessionId", sessionId),
+            Behaviors.<Object>setup(ctx -> Behaviors.withTimers(
+                timers -> new WebSocketConnector(ctx, timers, context, sessionId, options)))),
+        "ws-" + sessionId, Props.empty());
+
+    Materializer materializer = Materializer.matFromSystem(context.system());
+    AudioTransport transport = options.audioTransport();
+    Sink<Message, NotUsed> in = Flow.of(Message.class)
+        .mapAsync(1, m -> read(m, context.parser(), transport, materializer))
+        .to(ActorSink.<ParseResult, Object, InboundAck>actorRefWithBackpressure(
+            connector,
+            (ackTo, result) -> new Inbound(result, System.nanoTime(), ackTo),
+            InboundInit::new,
+            InboundAck.INSTANCE,
+            new InboundClosed(null),
+            InboundClosed::new));
+    Source<Message, NotUsed> out = ActorSource.<Outbound, OutboundAck>actorRefWithBackpressure(
+            connector.narrow(),
+            OutboundAck.INSTANCE,
+            o -> o instanceof Complete
+                ? Optional.of(CompletionStrategy.immediately()) : Optional.empty(),
+            o -> o instanceof Abort a
+                ? Optional.of(new ConnectionAborted(a.reason())) : Optional.empty())
+        .mapMaterializedValue(source -> {
+          connector.tell(new OutboundReady(source));
+          return NotUsed.getInstance();
+        })
+        .map(o -> ((Send) o).message());
+    return Flow.fromSinkAndSource(in, out);
+  }
+
+  /** Why an outbound stream was failed on purpose (the connection is dropped). */
+  static final class ConnectionAborted extends RuntimeException {
+    ConnectionAborted(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+
+  /**
+   * Reads one WebSocket message whole, within the size limit: a streamed message is drained
+   * completely but collected only up to {@code max-message-bytes}.
+   */
+  static CompletionStage<ParseResult> read(Message m, ClientMessageParser parser,
+      AudioTransport transport, Materializer materializer) {
+    int limit = parser.limits().maxMessageBytes();
+    if (m.isText()) {
+      TextMessage text = m.asTextMessage();
+      if (text.isStrict()) return CompletableFuture.completedFuture(parser.parse(text.getStrictText()));
+      // UTF-8 needs at least one byte per UTF-16 unit: more chars than the limit is too large
+      return text.getStreamedText()
+          .runFold(new Collected(limit), Collected::add, materializer)
+          .thenApply(c -> c.tooLarge() ? parser.messageTooLarge(c.seen)
+              : parser.parse(c.text.toString()));
+    }
+    BinaryMessage binary = m.asBinaryMessage();
+    if (binary.isStrict()) {
+      return CompletableFuture.completedFuture(parser.parseBinary(binary.getStrictData(), transport));
+    }
+    return binary.getStreamedData()
+        .runFold(new CollectedBytes(limit), CollectedBytes::add, materializer)
+        .thenApply(c -> c.seen > limit ? (transport == AudioTransport.BINARY
+            ? parser.messageTooLarge(c.seen) : parser.parseBinary(ByteString.emptyByteString(), transport))
+            : parser.parseBinary(c.bytes, transport));
+  }
+
+  private static final class Collected {
+    final int limit;
+    final StringBuilder text = new StringBuilder();
+    long seen;
+
+    Collected(int limit) {
+      this.limit = limit;
+    }
+
+    Collected add(String chunk) {
+      seen += chunk.length();
+      if (seen <= limit) text.append(chunk);
+      return this;
+    }
+
+    boolean tooLarge() {
+      return seen > limit;
+    }
+  }
+
+  private static final class CollectedBytes {
+    final int limit;
+    ByteString bytes = ByteString.emptyByteString();
+    long seen;
+
+    CollectedBytes(int limit) {
+      this.limit = limit;
+    }
+
+    CollectedBytes add(ByteString chunk) {
+      seen += chunk.size();
+      if (seen <= limit) bytes = bytes.concat(chunk);
+      return this;
+    }
+  }
+
+  // ---------------------------------------------------------------- state
+
+  private final TimerScheduler<Object> timers;
+  private final Context context;
+  private final String sessionId;
+  private final AudioTransport transport;
+  private final EntityRef<SessionEntity.Command> session;
+  private final RateLimiter rateLimiter;
+  private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
+  private final StringBuilder pendingText = new StringBuilder();
+  private int pendingTextCodePoints;
+
+  private ActorRef<Outbound> source;
+  private Send inFlight;
+  private long rateLimitedDropped;
+  private boolean rateLimitedReplyDue = true;
+  private long bargeInStartedAt; // 0: no PAUSE/STOP waiting for its answer
+  private long lastAudioTakenAt;
+  private boolean sessionOver; // SessionEnded received or End sent: never talk to the entity again
+  private long pendingDropped;
+
+  private WebSocketConnector(ActorContext<Object> ctx, TimerScheduler<Object> timers,
+      Context context, String sessionId, ConnectionOptions options) {
+    super(ctx);
+    this.timers = timers;
+    this.context = context;
+    this.sessionId = sessionId;
+    this.transport = options.audioTransport();
+    this.session = context.sharding().entityRefFor(SessionEntity.TYPE_KEY, sessionId);
+    this.rateLimiter = context.parser().limits().newRateLimiter(System.nanoTime());
+    context.metrics().sessionOpened();
+    context.live().add(ctx.getSelf());
+    timers.startSingleTimer(Tick.START_TIMEOUT, START_TIMEOUT);
+    ActorRef<ClientEvent> self = ctx.getSelf().narrow();
+    session.tell(new SessionEntity.Attach(self));
+    ctx.getLog().info("client connected (audio transport {})", transport.wireName());
+  }
+
+  @Override
+  public Receive<Object> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(OutboundReady.class, this::onOutboundReady)
+        .onMessage(InboundInit.class, init -> {
+          init.ackTo().tell(InboundAck.INSTANCE);
+          return this;
+        })
+        .onMessage(Inbound.class, this::onInbound)
+        .onMessage(InboundClosed.class, this::onInboundClosed)
+        .onMessageEquals(OutboundAck.INSTANCE, this::onOutboundAck)
+        .onMessage(ClientEvent.class, this::onSessionEvent)
+        .onMessageEquals(Tick.START_TIMEOUT, this::onStartTimeout)
+        .onMessageEquals(Tick.SLOW_CONSUMER, this::onSlowConsumer)
+        .onMessageEquals(Tick.RATE_LIMITED_REPLY, this::onRateLimitedReplyDue)
+        .onMessageEquals(Tick.CLOSE_GRACE, this::abortAndStop)
+        .onMessageEquals(NodeShutdown.INSTANCE, this::onNodeShutdown)
+        .onSignal(PostStop.class, s -> {
+          context.live().remove(getContext().getSelf());
+          context.metrics().sessionClosed();
+          return this;
+        })
+        .build();
+  }
+
+  // ---------------------------------------------------------------- client → session
+
+  private Behavior<Object> onInbound(Inbound in) {
+    in.ackTo().tell(InboundAck.INSTANCE);
+    if (sessionOver) return this;
+    if (!rateLimiter.tryAcquire(in.receivedNanos())) {
+      rateLimitedDropped++;
+      if (rateLimitedReplyDue) replyRateLimited();
+      return this;
+    }
+    ParseResult result = in.result();
+    if (result instanceof ProtocolError error) {
+      getContext().getLog().debug("client message refused: {} {}", error.code(), error.message());
+      sendError(error.code(), error.message());
+    } else if (result instanceof ClientMessage.Text text) {
+      onText(text);
+    } else if (result instanceof ClientMessage.Control control) {
+      SessionEntity.Act act = SessionEntity.Act.valueOf(control.command().name());
+      if (act != SessionEntity.Act.RESUME && bargeInStartedAt == 0) {
+        bargeInStartedAt = in.receivedNanos();
+      }
+      session.tell(new SessionEntity.Control(act));
+    } else if (result instanceof ClientMessage.Resume) {
+      sendError(ErrorCode.UNAUTHORIZED, "resume: this gateway does not offer session resumption"
+          + " yet; the session " + sessionId + " continues");
+    }
+    return this;
+  }
+
+  private void onText(ClientMessage.Text text) {
+    int maxLength = context.parser().limits().maxTextLength();
+    int codePoints = text.text().codePointCount(0, text.text().length());
+    if (pendingTextCodePoints + codePoints > maxLength) {
+      sendError(ErrorCode.TEXT_TOO_LONG, "text too long: the non-final texts held so far plus this"
+          + " one have " + (pendingTextCodePoints + codePoints) + " characters, the limit is "
+          + maxLength + " (voicegw.gateway.protocol.max-text-length); all of them were dropped");
+      pendingText.setLength(0);
+      pendingTextCodePoints = 0;
+      return;
+    }
+    pendingText.append(text.text());
+    pendingTextCodePoints += codePoints;
+    if (!text.isFinal()) return;
+    String whole = pendingText.toString();
+    pendingText.setLength(0);
+    pendingTextCodePoints = 0;
+    session.tell(new SessionEntity.Say(text.id(), whole));
+  }
+
+  private void replyRateLimited() {
+    ProtocolError rejection = rateLimiter.rejection();
+    String message = rateLimitedDropped == 1 ? rejection.message()
+        : rejection.message() + " (" + rateLimitedDropped + " messages dropped since the last"
+            + " RATE_LIMITED error)";
+    rateLimitedDropped = 0;
+    sendError(ErrorCode.RATE_LIMITED, message);
+    Duration interval = context.settings().rateLimitedReplyInterval();
+    if (!interval.isZero()) {
+      rateLimitedReplyDue = false;
+      timers.startSingleTimer(Tick.RATE_LIMITED_REPLY, interval);
+    }
+  }
+
+  private Behavior<Object> onRateLimitedReplyDue() {
+    rateLimitedReplyDue = true;
+    if (rateLimitedDropped > 0 && !sessionOver) replyRateLimited();
+    return this;
+  }
+
+  private Behavior<Object> onInboundClosed(InboundClosed closed) {
+    if (!sessionOver) {
+      sessionOver = true;
+      String reason = closed.failure() == null ? SessionEndReason.CLIENT_DISCONNECT.wireName()
+          : SessionEndReason.ERROR.wireName();
+      if (closed.failure() != null) {
+        getContext().getLog().info("client connection failed: {}", closed.failure().toString());
+      } else {
+        getContext().getLog().info("client disconnected");
+      }
+      session.tell(new SessionEntity.End(reason));
+    }
+    if (source != null) source.tell(new Complete());
+    return Behaviors.stopped();
+  }
+
+  // ---------------------------------------------------------------- session → client
+
+  private Behavior<Object> onSessionEvent(ClientEvent event) {
+    if (event instanceof SessionEntity.Audio a) {
+      enqueue(new Send(transport == AudioTransport.BINARY
+          ? BinaryMessage.create(ServerMessages.binaryAudio(a.pcm(), a.sequence()))
+          : TextMessage.create(ServerMessages.audio(a.pcm(), a.sequence())), Kind.AUDIO));
+    } else if (event instanceof SessionEntity.SessionStarted s) {
+      timers.cancel(Tick.START_TIMEOUT);
+      text(ServerMessages.sessionStart(s.sessionId(), transport), Kind.OTHER);
+    } else if (event instanceof SessionEntity.UtteranceStart s) {
+      text(ServerMessages.utteranceStart(s.utteranceId()), Kind.OTHER);
+    } else if (event instanceof SessionEntity.UtteranceEnd e) {
+      text(ServerMessages.utteranceEnd(e.utteranceId(), e.frames(),
+          UtteranceEndReason.fromWireName(e.reason())), Kind.OTHER);
+    } else if (event instanceof SessionEntity.Paused) {
+      text(ServerMessages.paused(), Kind.PAUSED_OR_CLEAR);
+    } else if (event instanceof SessionEntity.Clear) {
+      text(ServerMessages.clear(), Kind.PAUSED_OR_CLEAR);
+    } else if (event instanceof SessionEntity.Resumed) {
+      text(ServerMessages.resumed(), Kind.OTHER);
+    } else if (event instanceof SessionEntity.WorkerChanged w) {
+      text(ServerMessages.workerChanged(w.utteranceId(), w.reason()), Kind.OTHER);
+    } else if (event instanceof SessionEntity.Error e) {
+      sendError(errorCode(e.code()), e.message());
+    } else if (event instanceof SessionEntity.SessionEnded e) {
+      getContext().getLog().info("session ended: {}", e.reason());
+      sessionOver = true;
+      timers.cancel(Tick.START_TIMEOUT);
+      text(ServerMessages.sessionEnd(sessionId, SessionEndReason.fromWireName(e.reason())),
+          Kind.OTHER);
+      queue.add(new Complete());
+      pump();
+    }
+    return this;
+  }
+
+  private static ErrorCode errorCode(String code) {
+    try {
+      return ErrorCode.valueOf(code);
+    } catch (IllegalArgumentException e) {
+      return ErrorCode.INTERNAL_ERROR;
+    }
+  }
+
+  private void sendError(ErrorCode code, String message) {
+    if (queue.size() >= context.settings().maxPendingMessages()) {
+      pendingDropped++; // the client is not reading its errors: do not pile them up
+      if (pendingDropped == 1) {
+        getContext().getLog().warn("client reads too slowly: error replies are being dropped");
+      }
+      return;
+    }
+    context.metrics().clientError();
+    text(ServerMessages.error(code, message), Kind.OTHER);
+  }
+
+  private void text(String json, Kind kind) {
+    enqueue(new Send(TextMessage.create(json), kind));
+  }
+
+  private void enqueue(Send send) {
+    queue.add(send);
+    pump();
+  }
+
+  /** Offers the next queued message to the socket when it has taken the previous one. */
+  private void pump() {
+    if (source == null || inFlight != null || queue.isEmpty()) return;
+    Outbound next = queue.poll();
+    source.tell(next);
+    if (next instanceof Send send) {
+      inFlight = send;
+      timers.startSingleTimer(Tick.SLOW_CONSUMER, context.settings().slowConsumerTimeout());
+    } else {
+      timers.startSingleTimer(Tick.CLOSE_GRACE, CLOSE_GRACE); // Complete: wait for the close
+    }
+  }
+
+  private Behavior<Object> onOutboundReady(OutboundReady ready) {
+    source = ready.source();
+    pump();
+    return this;
+  }
+
+  private Behavior<Object> onOutboundAck() {
+    Send taken = inFlight;
+    inFlight = null;
+    timers.cancel(Tick.SLOW_CONSUMER);
+    if (taken != null) {
+      long now = System.nanoTime();
+      if (taken.kind() == Kind.AUDIO) {
+        lastAudioTakenAt = now;
+        if (!sessionOver) session.tell(new SessionEntity.ClientAck());
+      } else if (taken.kind() == Kind.PAUSED_OR_CLEAR && bargeInStartedAt != 0) {
+        context.metrics().bargeIn(Math.max(0, lastAudioTakenAt - bargeInStartedAt));
+        bargeInStartedAt = 0;
+      }
+    }
+    pump();
+    return this;
+  }
+
+  // ---------------------------------------------------------------- failures
+
+  private Behavior<Object> onSlowConsumer() {
+    Duration timeout = context.settings().slowConsumerTimeout();
+    getContext().getLog().warn("client took no message for {} ms: closing as slow_consumer",
+        timeout.toMillis());
+    if (!sessionOver) {
+      sessionOver = true;
+      session.tell(new SessionEntity.End(SessionEndReason.SLOW_CONSUMER.wireName()));
+    }
+    timers.startSingleTimer(Tick.CLOSE_GRACE, ABORT_GRACE);
+    return this;
+  }
+
+  private Behavior<Object> onNodeShutdown() {
+    if (!sessionOver) {
+      sessionOver = true; // the entity answers with SessionEnded("shutdown")
+      session.tell(new SessionEntity.End(SessionEndReason.SHUTDOWN.wireName()));
+    }
+    return this;
+  }
+
+  private Behavior<Object> onStartTimeout() {
+    getContext().getLog().warn("connection never started; giving up");
+    if (!sessionOver) {
+      sessionOver = true;
+      session.tell(new SessionEntity.End(SessionEndReason.ERROR.wireName()));
+    }
+    return abortAndStop();
+  }
+
+  private Behavior<Object> abortAndStop() {
+    if (source != null) source.tell(new Abort("connection closed by the gateway"));
+    return Behaviors.stopped();
+  }
+}

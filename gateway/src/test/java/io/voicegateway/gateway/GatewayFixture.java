@@ -1,0 +1,126 @@
+package io.voicegateway.gateway;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.voicegateway.registry.LocalRedisServer;
+import io.voicegateway.worker.TtsWorker;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real parts on loopback: a Redis server with keyspace notifications, TTS workers that
+ * register in it, and a gateway node on free ports. Close it to stop everything.
+ */
+public final class GatewayFixture implements AutoCloseable {
+
+  public static final Duration WAIT = Duration.ofSeconds(30);
+
+  public final LocalRedisServer redis;
+  public final GatewayNode gateway;
+  private final List<TtsWorker> workers = new ArrayList<>();
+
+  private GatewayFixture(LocalRedisServer redis, GatewayNode gateway) {
+    this.redis = redis;
+    this.gateway = gateway;
+  }
+
+  /** Redis, one worker offering {@code workerModel} by default, and a gateway with {@code hocon}. */
+  public static GatewayFixture start(String workerModel, String gatewayHocon) {
+    GatewayFixture f = startWithoutWorker(gatewayHocon);
+    f.startWorker(workerModel);
+    return f;
+  }
+
+  /** Redis and a gateway; no worker registered. */
+  public static GatewayFixture startWithoutWorker(String gatewayHocon) {
+    LocalRedisServer redis =
+        LocalRedisServer.start(LocalRedisServer.Options.DEFAULT.withKeyspaceNotifications());
+    try {
+      Config overrides = ConfigFactory.parseString(gatewayHocon)
+          .withFallback(ConfigFactory.parseString("""
+              voicegw.gateway { host = 127.0.0.1, ws-port = 0, health-port = 0 }
+              voicegw.redis.url = "%s"
+              voicegw.registry.resync-interval = 1s
+              pekko.remote.artery.canonical.port = 0
+              """.formatted(redis.uri())));
+      return new GatewayFixture(redis, GatewayNode.start(GatewayNode.loadConfig(overrides)));
+    } catch (RuntimeException e) {
+      redis.close();
+      throw e;
+    }
+  }
+
+  /** Starts a worker registered in this fixture's Redis; it serves {@code defaultModel}. */
+  public TtsWorker startWorker(String defaultModel) {
+    Config config = ConfigFactory.parseString("""
+            voicegw.worker { host = 127.0.0.1, port = %d, advertise-host = 127.0.0.1,
+              default-model = "%s", register = on }
+            voicegw.redis.url = "%s"
+            voicegw.registry.heartbeat-interval = 1s
+            """.formatted(freePort(), defaultModel, redis.uri()))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+    TtsWorker worker = TtsWorker.start(config).toCompletableFuture().join();
+    synchronized (workers) {
+      workers.add(worker);
+    }
+    return worker;
+  }
+
+  /** The WebSocket URL of the gateway, with an optional query ("" for none). */
+  public URI wsUri(String pathAndQuery) {
+    return URI.create("ws://127.0.0.1:" + gateway.wsPort() + "/" + pathAndQuery);
+  }
+
+  public URI healthUri(String path) {
+    return URI.create("http://127.0.0.1:" + gateway.healthPort() + path);
+  }
+
+  /** Blocks until the gateway's selector sees {@code n} workers with a fresh heartbeat. */
+  public void awaitWorkers(int n) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (gateway.selector().freshWorkers() < n) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the gateway saw " + gateway.selector().freshWorkers()
+            + " workers, expected " + n);
+      }
+      sleep(20);
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      gateway.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("gateway did not stop", e);
+    } finally {
+      synchronized (workers) {
+        for (TtsWorker w : workers) w.shutdown().toCompletableFuture().join();
+      }
+      redis.close();
+    }
+  }
+}
