@@ -61,7 +61,12 @@ public final class RedisProbe implements AutoCloseable {
   public void close() {
     schedule.cancel();
     CompletableFuture<StatefulRedisConnection<String, String>> c = connection;
-    if (c != null) c.thenAccept(StatefulRedisConnection::closeAsync);
-    redis.shutdownAsync();
+    if (c == null) {
+      redis.shutdownAsync();
+      return;
+    }
+    // the connection first, then the client (closing both at once warns of a double close)
+    c.thenCompose(StatefulRedisConnection::closeAsync)
+        .whenComplete((done, error) -> redis.shutdownAsync());
   }
 }
