@@ -45,6 +45,9 @@ public final class GatewayRoutes extends AllDirectives {
                   ws://HOST:PORT/?audio=binary (binary audio frames)
                 then send {"type":"text","text":"Hello"} and receive 20 ms, 48 kHz PCM frames.
                 The protocol is documented in docs/PROTOCOL.md.
-                """))))));
+                """))))),
+        extractUnmatchedPath(path -> complete(StatusCodes.NOT_FOUND,
+            "Not found: " + path + ". A WebSocket upgrade on any path starts a session; GET / says"
+                + " how to connect.")));
   }
 }

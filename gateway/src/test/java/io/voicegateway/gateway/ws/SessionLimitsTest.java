@@ -96,9 +96,13 @@ class SessionLimitsTest {
 
   @Test
   void aClientThatStopsReadingIsClosedAsSlowConsumerAndOthersGoOn() throws Exception {
-    try (GatewayFixture own = GatewayFixture.start("mock-440hz", """
+    // burst pacing and a long espeak-ng text: minutes of audio (over 10 MB of JSON frames) offered
+    // at once, far more than the loopback socket buffers hold (about 6 MiB)
+    try (GatewayFixture own = GatewayFixture.start("espeak-ng-en", """
             voicegw.session.pacing.mode = burst
             voicegw.gateway.websocket.slow-consumer-timeout = 1s
+            pekko.http.server.idle-timeout = 4s
+            pekko.http.server.websocket.periodic-keep-alive-max-idle = 1s
             """);
         GatewayClient slow = connect(own, "");
         GatewayClient other = connect(own, "")) {
@@ -107,11 +111,19 @@ class SessionLimitsTest {
       other.expect(ServerEvent.SessionStart.class, WAIT);
       assertEquals(2, own.gateway.metrics().activeSessions());
       slow.pauseReading();
-      // more audio than socket buffers hold: 30 texts x 25 frames x ~2.6 kB, as fast as it goes
-      for (int i = 0; i < 30; i++) slow.sendText("fill the pipe " + i);
-      GatewayClient.Closed closed = slow.closed().get(60, TimeUnit.SECONDS);
-      assertTrue(closed.statusCode() != 1000, "the connection was dropped: " + closed);
-      await().atMost(WAIT).until(() -> own.gateway.metrics().activeSessions() == 1);
+      slow.sendText("This sentence is long enough to fill a socket buffer. ".repeat(80));
+      // the session ends as soon as the socket has taken nothing for slow-consumer-timeout
+      await().atMost(Duration.ofSeconds(60))
+          .until(() -> own.gateway.metrics().activeSessions() == 1);
+      // the TCP connection cannot be closed gracefully (the close frame waits behind the unread
+      // data): it is dropped when nothing has moved on it for pekko.http.server.idle-timeout.
+      // A client that reads nothing cannot notice; once it reads again it finds the connection
+      // gone, without the session_end and close frame a graceful close would have delivered.
+      Thread.sleep(4_000 + 3_000);
+      slow.resumeReading();
+      GatewayClient.Closed closed = slow.closed().get(30, TimeUnit.SECONDS);
+      assertEquals(GatewayClient.ABNORMAL_CLOSURE, closed.statusCode(),
+          "the connection was dropped: " + closed);
 
       other.sendText("still fine");
       ServerEvent.UtteranceEnd end = null;
