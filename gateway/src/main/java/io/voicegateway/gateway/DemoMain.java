@@ -31,13 +31,15 @@ public final class DemoMain {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0) {
-      System.out.print("""
+      boolean help = args[0].equals("--help") || args[0].equals("-h");
+      if (!help) System.err.println("voicegw demo: unknown option " + args[0]);
+      (help ? System.out : System.err).print("""
           Usage: voicegw demo
 
           Starts Redis, a TTS worker with a real voice and a gateway (WebSocket on port 8080,
           health on 8081; GATEWAY_WS_PORT and GATEWAY_HEALTH_PORT change them). Ctrl-C stops all.
           """);
-      System.exit(args[0].equals("--help") || args[0].equals("-h") ? 0 : 2);
+      System.exit(help ? 0 : 2);
     }
     String root = System.getProperty("voicegw.root", ".");
     File workerJar = new File(root, "tts-worker/target/tts-worker.jar");

@@ -158,7 +158,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
         Behaviors.withMdc(Object.class, Map.of("sessionId", sessionId),
             Behaviors.<Object>setup(ctx -> Behaviors.withTimers(
                 timers -> new WebSocketConnector(ctx, timers, context, sessionId, options)))),
-        "ws-" + sessionId, Props.empty());
+        "connector-" + sessionId, Props.empty());
 
     Materializer materializer = Materializer.matFromSystem(context.system());
     AudioTransport transport = options.audioTransport();
