@@ -201,7 +201,7 @@ public final class GatewayNode {
         "end-client-sessions", () -> WebSocketConnector.endAll(context, Duration.ofSeconds(3)));
     GatewaySettings g = settings.gateway();
     CompletionStage<ServerBinding> ws = Http.get(system).newServerAt(g.host(), g.wsPort())
-        .bind(new GatewayRoutes(context).routes())
+        .bind(new GatewayRoutes(context, g.webRoot()).routes())
         .thenApply(b -> b.addToCoordinatedShutdown(Duration.ofSeconds(5), system));
     CompletionStage<ServerBinding> health = HealthServer.bind(system, g.host(), g.healthPort(),
         new HealthRoutes(sources, metrics));

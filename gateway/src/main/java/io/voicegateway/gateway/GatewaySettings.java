@@ -16,6 +16,7 @@ public record GatewaySettings(
     int wsPort,
     int healthPort,
     Duration redisProbeInterval,
+    Optional<java.nio.file.Path> webRoot,
     Optional<LiveKit> liveKit) {
 
   /** LiveKit transport settings; present only when {@code voicegw.livekit.url} is set. */
@@ -43,6 +44,15 @@ public record GatewaySettings(
         throw new IllegalArgumentException(
             "voicegw.gateway.redis-probe-interval: must be positive, got " + probe);
       }
+      Optional<java.nio.file.Path> webRoot = Optional.empty();
+      if (!g.getString("web-root").isBlank()) {
+        java.nio.file.Path dir = java.nio.file.Path.of(g.getString("web-root").trim());
+        if (!java.nio.file.Files.isRegularFile(dir.resolve("index.html"))) {
+          throw new IllegalArgumentException("voicegw.gateway.web-root: " + dir
+              + " is not a directory with an index.html");
+        }
+        webRoot = Optional.of(dir.toAbsolutePath());
+      }
       Config lk = root.getConfig("voicegw.livekit");
       Optional<LiveKit> liveKit = Optional.empty();
       if (!lk.getString("url").isBlank()) {
@@ -61,7 +71,7 @@ public record GatewaySettings(
         }
         liveKit = Optional.of(new LiveKit(url, lk.getString("api-key"), lk.getString("api-secret")));
       }
-      return new GatewaySettings(g.getString("host"), ws, health, probe, liveKit);
+      return new GatewaySettings(g.getString("host"), ws, health, probe, webRoot, liveKit);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
     }

@@ -21,11 +21,13 @@ public final class GatewayFixture implements AutoCloseable {
   public static final Duration WAIT = Duration.ofSeconds(30);
 
   public final LocalRedisServer redis;
-  public final GatewayNode gateway;
+  public volatile GatewayNode gateway;
+  private final Config overrides;
   private final List<TtsWorker> workers = new ArrayList<>();
 
-  private GatewayFixture(LocalRedisServer redis, GatewayNode gateway) {
+  private GatewayFixture(LocalRedisServer redis, Config overrides, GatewayNode gateway) {
     this.redis = redis;
+    this.overrides = overrides;
     this.gateway = gateway;
   }
 
@@ -48,11 +50,25 @@ public final class GatewayFixture implements AutoCloseable {
               voicegw.registry.resync-interval = 1s
               pekko.remote.artery.canonical.port = 0
               """.formatted(redis.uri())));
-      return new GatewayFixture(redis, GatewayNode.start(GatewayNode.loadConfig(overrides)));
+      return new GatewayFixture(redis, overrides,
+          GatewayNode.start(GatewayNode.loadConfig(overrides)));
     } catch (RuntimeException e) {
       redis.close();
       throw e;
     }
+  }
+
+  /**
+   * Stops the gateway node (its sessions end with {@code shutdown}) and starts a new one on the
+   * same ports, as an operator restarting it would.
+   */
+  public void restartGateway() throws Exception {
+    int ws = gateway.wsPort();
+    int health = gateway.healthPort();
+    gateway.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    gateway = GatewayNode.start(GatewayNode.loadConfig(ConfigFactory.parseString(
+        "voicegw.gateway { ws-port = " + ws + ", health-port = " + health + " }")
+        .withFallback(overrides)));
   }
 
   /** Starts a worker registered in this fixture's Redis; it serves {@code defaultModel}. */

@@ -2,6 +2,8 @@ package io.voicegateway.gateway.ws;
 
 import io.voicegateway.gateway.protocol.ConnectionOptions;
 import io.voicegateway.gateway.protocol.SessionIds;
+import java.nio.file.Path;
+import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -11,15 +13,23 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The WebSocket port's routes (WIRE.md §4): a WebSocket upgrade on any path is a new session; a
- * plain HTTP request is not, and is served pages and APIs ({@code GET /} describes how to connect;
- * the browser client and the LiveKit token API come here later).
+ * plain HTTP request is not, and is served pages and APIs: the browser client ({@code web/}) at
+ * {@code /}; anything else is 404.
  */
 public final class GatewayRoutes extends AllDirectives {
 
-  private final WebSocketConnector.Context context;
+  /** Where the browser client's files are inside the gateway jar (copied from web/ by Maven). */
+  static final String WEB_RESOURCES = "web";
 
-  public GatewayRoutes(WebSocketConnector.Context context) {
+  private final WebSocketConnector.Context context;
+  private final Optional<Path> webRoot;
+
+  /**
+   * @param webRoot a directory to serve the browser client from; empty: from the gateway jar
+   */
+  public GatewayRoutes(WebSocketConnector.Context context, Optional<Path> webRoot) {
     this.context = context;
+    this.webRoot = webRoot;
   }
 
   public Route routes() {
@@ -36,18 +46,20 @@ public final class GatewayRoutes extends AllDirectives {
           return complete(upgrade.handleMessagesWith(
               WebSocketConnector.connect(context, sessionId, options)));
         })),
-        pathSingleSlash(() -> get(() -> complete(HttpResponse.create().withEntity(
-            HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, """
-                Voice Gateway
-                
-                Open a WebSocket on any path of this port to start a session, e.g.
-                  ws://HOST:PORT/             (JSON audio frames)
-                  ws://HOST:PORT/?audio=binary (binary audio frames)
-                then send {"type":"text","text":"Hello"} and receive 20 ms, 48 kHz PCM frames.
-                The protocol is documented in docs/PROTOCOL.md.
-                """))))),
+        get(() -> webClient()),
         extractUnmatchedPath(path -> complete(StatusCodes.NOT_FOUND,
-            "Not found: " + path + ". A WebSocket upgrade on any path starts a session; GET / says"
-                + " how to connect.")));
+            "Not found: " + path + ". A WebSocket upgrade on any path starts a session; GET / is"
+                + " the browser client.")));
+  }
+
+  /** The browser client (web/): index.html at /, its other files by name. */
+  private Route webClient() {
+    return webRoot
+        .map(dir -> concat(
+            pathSingleSlash(() -> getFromFile(dir.resolve("index.html").toFile())),
+            getFromDirectory(dir.toString())))
+        .orElseGet(() -> concat(
+            pathSingleSlash(() -> getFromResource(WEB_RESOURCES + "/index.html")),
+            getFromResourceDirectory(WEB_RESOURCES)));
   }
 }

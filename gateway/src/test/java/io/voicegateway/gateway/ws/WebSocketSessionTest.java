@@ -183,8 +183,15 @@ class WebSocketSessionTest {
     HttpResponse<String> page = http.send(HttpRequest.newBuilder(
         java.net.URI.create("http://127.0.0.1:" + fixture.gateway.wsPort() + "/")).build(),
         HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, page.statusCode());
-    assertTrue(page.body().contains("WebSocket"), page.body());
+    assertEquals(200, page.statusCode(), "GET / is the browser client");
+    assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+    assertTrue(page.body().contains("app.js"), page.body());
+    HttpResponse<String> script = http.send(HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + fixture.gateway.wsPort() + "/app.js")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, script.statusCode());
+    assertTrue(script.headers().firstValue("Content-Type").orElse("").contains("javascript"),
+        "ES modules need a JavaScript MIME type: " + script.headers().map());
 
     int before = fixture.gateway.metrics().activeSessions();
     HttpResponse<String> other = http.send(HttpRequest.newBuilder(
