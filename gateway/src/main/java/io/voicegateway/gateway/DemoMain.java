@@ -98,6 +98,7 @@ public final class DemoMain {
     System.out.println("""
 
         Voice Gateway demo is running (voice: %s).
+          Browser    http://127.0.0.1:%d/
           WebSocket  %s
           Health     http://127.0.0.1:%d/health   Metrics http://127.0.0.1:%d/metrics
 
@@ -107,7 +108,7 @@ public final class DemoMain {
           websocat %s   then type   {"type":"text","text":"Hello there."}
 
         Ctrl-C stops the gateway, the worker and Redis.
-        """.formatted(model, ws, node.healthPort(), node.healthPort(), ws, ws));
+        """.formatted(model, node.wsPort(), ws, node.healthPort(), node.healthPort(), ws, ws));
     node.system().getWhenTerminated().toCompletableFuture().join();
   }
 
