@@ -105,7 +105,10 @@ function onServerMessage(msg, receivedAt) {
       setPaused(false);
       break;
     case 'clear':
+      // STOP: drop what is buffered. The gateway also leaves a paused session unpaused after a
+      // STOP (without a `resumed`), so playback is unpaused here too.
       player.clear();
+      setPaused(false);
       stopDiscarding();
       break;
     case 'worker_changed':
@@ -225,6 +228,7 @@ function control(command) {
   if (command === 'RESUME') player.resume();
   if (command === 'STOP') {
     player.clear();
+    player.resume(); // a STOP unpauses the session too (see `clear`)
     if (session.protocolVersion >= 2) startDiscarding();
   }
   return true;

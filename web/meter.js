@@ -47,7 +47,7 @@ export function startMeter(canvas, player) {
     const rms = player.level();
     const db = rms > 0 ? 20 * Math.log10(rms) : -Infinity;
     const target = Math.min(1, Math.max(0, (db + 60) / 60));
-    shownLevel = target > shownLevel ? target : shownLevel * 0.9 + target * 0.1;
+    shownLevel = target > shownLevel ? target : shownLevel * 0.8 + target * 0.2;
     if (shownLevel < 0.002) shownLevel = 0;
     ctx.fillStyle = colors.grid;
     ctx.fillRect(0, height - barHeight, width, barHeight);
