@@ -60,6 +60,9 @@ try {
   result.speakLevel = await page.evaluate(() => window.voicegw.level());
   await page.waitForFunction(() => document.querySelector('#queue li[data-state="completed"]'),
     null, { timeout: 15000 }).catch(() => fail('the utterance never showed as completed'));
+  // utterance_end comes with the last frame sent; the page plays ~0.1 s behind (lead + jitter buffer)
+  await page.waitForFunction(() => window.voicegw.audio.silentSince !== null, null, { timeout: 5000 })
+    .catch(() => fail('playback never went silent after the utterance'));
   result.playedSamples = await page.evaluate(() => window.voicegw.audio.playedSamples);
   check(result.playedSamples >= 0.4 * 48000,
     `about 0.5 s of the 440 Hz mock played, got ${result.playedSamples} samples`);
