@@ -60,7 +60,12 @@ final class MisbehavingWorker implements AutoCloseable {
   }
 
   WorkerRecord record() {
-    return new WorkerRecord("misbehaving", "grpc://127.0.0.1:" + binding.localAddress().getPort(),
+    return record("misbehaving");
+  }
+
+  /** Its registration under {@code name} (workers are told apart by name). */
+  WorkerRecord record(String name) {
+    return new WorkerRecord(name, "grpc://127.0.0.1:" + binding.localAddress().getPort(),
         null, null, null, 0);
   }
 

@@ -228,6 +228,31 @@ class SessionEntityTest {
   }
 
   @Test
+  void anUtteranceFailingOnMoreWorkersThanMaxFailoversEndsAsFailedAndTheNextIsSpoken() {
+    // both workers break the frame rules ("short": 1000 bytes), so every attempt fails
+    try (MisbehavingWorker a = MisbehavingWorker.start();
+        MisbehavingWorker b = MisbehavingWorker.start()) {
+      WorkerDirectory directory = new WorkerDirectory();
+      directory.publish(WorkerSnapshot.of(Instant.now(), List.of(a.record("bad-a"),
+          b.record("bad-b"))));
+      var s = spawnSession(directory, settings("max-failovers = 1"));
+      s.say("ok short");
+      List<ClientEvent> events = collectUntil(s.client, s::tell, e -> e instanceof UtteranceEnd);
+      assertEquals(1, events.stream().filter(e -> e instanceof WorkerChanged).count(),
+          "one worker change allowed: " + events);
+      assertTrue(events.stream().anyMatch(e -> e instanceof Error err
+          && err.code().equals("SYNTHESIS_FAILED")), events.toString());
+      assertEquals("failed", ((UtteranceEnd) events.get(events.size() - 1)).reason());
+
+      directory.publish(snapshot(worker)); // a worker that works
+      s.say("next");
+      List<ClientEvent> next = collectUntil(s.client, s::tell, e -> e instanceof UtteranceEnd);
+      assertEquals(new UtteranceEnd("u2", MOCK_FRAMES, "completed"), next.get(next.size() - 1),
+          "the queue moves on: " + next);
+    }
+  }
+
+  @Test
   void withNoWorkerTheTextWaitsAndIsSpokenWhenAWorkerAppears() {
     WorkerDirectory directory = new WorkerDirectory();
     TestProbe<RegistryMirror.Command> mirror = testKit.createTestProbe();
