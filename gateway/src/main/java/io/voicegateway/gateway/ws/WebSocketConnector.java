@@ -269,6 +269,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   private int pendingTextCodePoints;
 
   private ActorRef<Outbound> source;
+  private boolean sessionStarted;
   private Send inFlight;
   private long rateLimitedDropped;
   private boolean rateLimitedReplyDue = true;
@@ -412,7 +413,8 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
           ? BinaryMessage.create(ServerMessages.binaryAudio(a.pcm(), a.sequence()))
           : TextMessage.create(ServerMessages.audio(a.pcm(), a.sequence())), Kind.AUDIO));
     } else if (event instanceof SessionEntity.SessionStarted s) {
-      timers.cancel(Tick.START_TIMEOUT);
+      sessionStarted = true;
+      cancelStartTimeoutOnceStarted();
       text(ServerMessages.sessionStart(s.sessionId(), transport), Kind.OTHER);
     } else if (event instanceof SessionEntity.UtteranceStart s) {
       text(ServerMessages.utteranceStart(s.utteranceId()), Kind.OTHER);
@@ -485,8 +487,14 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
 
   private Behavior<Object> onOutboundReady(OutboundReady ready) {
     source = ready.source();
+    cancelStartTimeoutOnceStarted();
     pump();
     return this;
+  }
+
+  /** Started: the socket's streams run (the upgrade happened) and the entity answered. */
+  private void cancelStartTimeoutOnceStarted() {
+    if (source != null && sessionStarted) timers.cancel(Tick.START_TIMEOUT);
   }
 
   private Behavior<Object> onOutboundAck() {
@@ -530,7 +538,8 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   }
 
   private Behavior<Object> onStartTimeout() {
-    getContext().getLog().warn("connection never started; giving up");
+    getContext().getLog().warn("connection never started (no upgrade or no session within {} s);"
+        + " giving up", START_TIMEOUT.toSeconds());
     if (!sessionOver) {
       sessionOver = true;
       session.tell(new SessionEntity.End(SessionEndReason.ERROR.wireName()));
