@@ -45,7 +45,7 @@ final class DurationText {
     if (millis < 1_000) {
       return millis + "ms";
     }
-    if (millis % 60_000 == 0 && millis >= 60_000) {
+    if (millis % 60_000 == 0 && millis >= 120_000) {
       return (millis / 60_000) + "m";
     }
     return BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + "s";

@@ -80,7 +80,7 @@ record LoadOptions(URI url, int sessions, Duration duration, Duration ramp,
       unreachable; 2 usage error.
       """.formatted(DEFAULT_URL, DEFAULT_SESSIONS, DurationText.format(DEFAULT_DURATION),
       DurationText.format(DEFAULT_SOAK_DURATION), DurationText.format(DEFAULT_RAMP), DEFAULT_OUT,
-      DEFAULT_MESSAGES_PER_SESSION, DEFAULT_TEXT.replace("%", "%%"));
+      DEFAULT_MESSAGES_PER_SESSION, DEFAULT_TEXT);
 
   LoadOptions {
     Objects.requireNonNull(url, "url");
