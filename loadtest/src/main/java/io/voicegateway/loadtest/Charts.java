@@ -37,7 +37,7 @@ final class Charts {
   private static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
   private static final Font TICK = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
   private static final int LEFT = 80;
-  private static final int TOP = 48;
+  private static final int TOP = 66;
   private static final int BOTTOM = 58;
 
   /**
@@ -265,31 +265,26 @@ final class Charts {
     g.setTransform(saved);
   }
 
+  /** A row of legend entries between the title and the plot, right-aligned, never over data. */
   private static void legend(Graphics2D g, List<Object[]> entries, int rightEdge) {
     if (entries.isEmpty()) {
       return;
     }
+    g.setStroke(new BasicStroke(1f));
     g.setFont(TICK);
     FontMetrics fm = g.getFontMetrics();
-    int w = 0;
+    int total = 0;
     for (Object[] e : entries) {
-      w = Math.max(w, fm.stringWidth((String) e[0]));
+      total += 22 + fm.stringWidth((String) e[0]) + 16;
     }
-    int boxW = w + 36;
-    int boxH = entries.size() * 18 + 8;
-    int x0 = rightEdge - boxW - 8;
-    int y0 = TOP + 8;
-    g.setColor(new Color(255, 255, 255, 220));
-    g.fillRect(x0, y0, boxW, boxH);
-    g.setColor(GRID.darker());
-    g.drawRect(x0, y0, boxW, boxH);
-    int yy = y0 + 18;
+    int x = Math.max(LEFT, rightEdge - total + 16);
+    int y = TOP - 12;
     for (Object[] e : entries) {
       g.setColor((Color) e[1]);
-      g.fillRect(x0 + 8, yy - 9, 16, 8);
+      g.fillRect(x, y - 8, 16, 8);
       g.setColor(AXIS);
-      g.drawString((String) e[0], x0 + 30, yy);
-      yy += 18;
+      g.drawString((String) e[0], x + 22, y);
+      x += 22 + fm.stringWidth((String) e[0]) + 16;
     }
   }
 
