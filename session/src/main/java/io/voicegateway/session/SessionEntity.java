@@ -60,7 +60,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * <h2>Failover</h2>
  * When the stream reports {@code UtteranceFailed} or {@code WorkerRejected}, or stops on its own,
  * while an utterance is unfinished, the worker is excluded for the rest of the session, another
- * one is selected, the client gets {@link WorkerChanged}, and the utterance is synthesized again
+ * one is selected (when only failed workers are left, they are tried again: a failure may be
+ * transient), the client gets {@link WorkerChanged}, and the utterance is synthesized again
  * from its start. The first {@code n} frames of the new synthesis are skipped, {@code n} being the
  * frames already sent to the client (frames held but not yet sent are discarded and come again),
  * so the client hears no gap and no duplicate, provided the worker's synthesis is deterministic
@@ -417,10 +418,20 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   /** Selects a worker and spawns a stream to it; false (and waiting for a worker) if none. */
   private boolean openStream() {
-    SelectionRequest request = SelectionRequest.any()
-        .withModel(settings.model().isEmpty() ? null : settings.model())
-        .excluding(failedWorkers.toArray(String[]::new));
-    Optional<WorkerRecord> chosen = services.selector().select(request);
+    SelectionRequest any = SelectionRequest.any()
+        .withModel(settings.model().isEmpty() ? null : settings.model());
+    Optional<WorkerRecord> chosen =
+        services.selector().select(any.excluding(failedWorkers.toArray(String[]::new)));
+    if (chosen.isEmpty() && !failedWorkers.isEmpty()) {
+      // Only workers that failed this session are left. A failure may be transient (a cold
+      // worker's slow StartSession, a restart), and shunning the only worker for the rest of the
+      // session would turn it into WORKER_UNAVAILABLE for good: try them again. An utterance
+      // still fails after max-failovers.
+      getContext().getLog().info("only workers that failed before remain ({}): trying them again",
+          failedWorkers);
+      failedWorkers.clear();
+      chosen = services.selector().select(any);
+    }
     if (chosen.isEmpty()) {
       if (!waitingForWorker) metrics.workerSelectionFailed();
       startWaitingForWorker();

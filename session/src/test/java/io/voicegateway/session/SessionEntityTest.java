@@ -253,6 +253,25 @@ class SessionEntityTest {
   }
 
   @Test
+  void theOnlyWorkerIsTriedAgainAfterItFailedInsteadOfBeingShunnedForTheSession() {
+    try (MisbehavingWorker only = MisbehavingWorker.start()) {
+      WorkerDirectory directory = new WorkerDirectory();
+      directory.publish(WorkerSnapshot.of(Instant.now(), List.of(only.record("only"))));
+      var s = spawnSession(directory, settings("max-failovers = 1"));
+      s.say("ok short"); // breaks the frame rules on every attempt
+      List<ClientEvent> failed = collectUntil(s.client, s::tell, e -> e instanceof UtteranceEnd);
+      assertEquals("failed", ((UtteranceEnd) failed.get(failed.size() - 1)).reason());
+      assertTrue(failed.stream().noneMatch(e -> e instanceof Error err
+          && err.code().equals("WORKER_UNAVAILABLE")), "retried, not shunned: " + failed);
+
+      s.say("ok final"); // a valid utterance of two frames, on the same worker
+      List<ClientEvent> next = collectUntil(s.client, s::tell, e -> e instanceof UtteranceEnd);
+      assertEquals(new UtteranceEnd("u2", 2, "completed"), next.get(next.size() - 1),
+          next.toString());
+    }
+  }
+
+  @Test
   void withNoWorkerTheTextWaitsAndIsSpokenWhenAWorkerAppears() {
     WorkerDirectory directory = new WorkerDirectory();
     TestProbe<RegistryMirror.Command> mirror = testKit.createTestProbe();
