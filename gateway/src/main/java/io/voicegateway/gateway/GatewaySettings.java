@@ -2,6 +2,8 @@ package io.voicegateway.gateway;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -16,7 +18,7 @@ public record GatewaySettings(
     int wsPort,
     int healthPort,
     Duration redisProbeInterval,
-    Optional<java.nio.file.Path> webRoot,
+    Optional<Path> webRoot,
     Optional<LiveKit> liveKit) {
 
   /** LiveKit transport settings; present only when {@code voicegw.livekit.url} is set. */
@@ -44,10 +46,10 @@ public record GatewaySettings(
         throw new IllegalArgumentException(
             "voicegw.gateway.redis-probe-interval: must be positive, got " + probe);
       }
-      Optional<java.nio.file.Path> webRoot = Optional.empty();
+      Optional<Path> webRoot = Optional.empty();
       if (!g.getString("web-root").isBlank()) {
-        java.nio.file.Path dir = java.nio.file.Path.of(g.getString("web-root").trim());
-        if (!java.nio.file.Files.isRegularFile(dir.resolve("index.html"))) {
+        Path dir = Path.of(g.getString("web-root").trim());
+        if (!Files.isRegularFile(dir.resolve("index.html"))) {
           throw new IllegalArgumentException("voicegw.gateway.web-root: " + dir
               + " is not a directory with an index.html");
         }

@@ -1,5 +1,6 @@
 package io.voicegateway.loadtest;
 
+import io.voicegateway.gateway.client.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -78,8 +79,8 @@ record LoadOptions(URI url, int sessions, Duration duration, Duration ramp,
 
       Exit status: 0 the run completed (whether or not targets were met); 1 the gateway is
       unreachable; 2 usage error.
-      """.formatted(DEFAULT_URL, DEFAULT_SESSIONS, DurationText.format(DEFAULT_DURATION),
-      DurationText.format(DEFAULT_SOAK_DURATION), DurationText.format(DEFAULT_RAMP), DEFAULT_OUT,
+      """.formatted(DEFAULT_URL, DEFAULT_SESSIONS, Durations.format(DEFAULT_DURATION),
+      Durations.format(DEFAULT_SOAK_DURATION), Durations.format(DEFAULT_RAMP), DEFAULT_OUT,
       DEFAULT_MESSAGES_PER_SESSION, DEFAULT_TEXT);
 
   LoadOptions {
@@ -178,12 +179,12 @@ record LoadOptions(URI url, int sessions, Duration duration, Duration ramp,
               case "--url" -> url = wsUrl(value);
               case "--sessions" -> sessions = intIn(value, 1, MAX_SESSIONS);
               case "--duration" -> {
-                duration = DurationText.parse(value);
+                duration = Durations.parse(value);
                 if (duration.toMillis() < 1_000) {
                   throw new IllegalArgumentException("must be at least 1s, got \"" + value + "\"");
                 }
               }
-              case "--ramp" -> ramp = DurationText.parse(value);
+              case "--ramp" -> ramp = Durations.parse(value);
               case "--rate" -> {
                 double r = number(value);
                 if (!(r > 0) || r > 6_000) {
@@ -224,8 +225,8 @@ record LoadOptions(URI url, int sessions, Duration duration, Duration ramp,
     if (ramp == null) {
       ramp = DEFAULT_RAMP.compareTo(duration) < 0 ? DEFAULT_RAMP : Duration.ZERO;
     } else if (ramp.compareTo(duration) >= 0) {
-      return new UsageError("--ramp: " + DurationText.format(ramp)
-          + " must be shorter than --duration " + DurationText.format(duration));
+      return new UsageError("--ramp: " + Durations.format(ramp)
+          + " must be shorter than --duration " + Durations.format(duration));
     }
     URI metricsUri;
     if (metrics == null) {

@@ -1,5 +1,6 @@
 package io.voicegateway.loadtest;
 
+import io.voicegateway.gateway.client.Durations;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -40,8 +41,8 @@ public final class LoadTestMain {
     }
     LoadOptions options = ((LoadOptions.Run) parsed).options();
     err.println("loadtest: " + options.sessions() + " sessions against " + options.connectUri()
-        + " for " + DurationText.format(options.duration()) + " (ramp "
-        + DurationText.format(options.ramp()) + ", audio " + options.transport() + ")"
+        + " for " + Durations.format(options.duration()) + " (ramp "
+        + Durations.format(options.ramp()) + ", audio " + options.transport() + ")"
         + (options.metrics() == null ? "" : ", metrics " + options.metrics()));
     RunResult result;
     try {

@@ -1,5 +1,6 @@
 package io.voicegateway.loadtest;
 
+import io.voicegateway.gateway.client.Durations;
 import io.voicegateway.loadtest.LatencyStats.Percentiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -142,13 +143,13 @@ final class Report {
         """);
     h.append("<h1>Voice Gateway load test</h1>\n<p>")
         .append(esc(r.startedAt().toString())).append(" · ").append(o.sessions())
-        .append(" sessions · ").append(esc(DurationText.format(o.duration())))
+        .append(" sessions · ").append(esc(Durations.format(o.duration())))
         .append(o.soak() ? " · soak" : "").append("</p>\n");
 
     h.append("<h2>Run</h2>\n<table>\n");
     row(h, "gateway", "<code>" + esc(o.connectUri().toString()) + "</code>");
-    row(h, "sessions / ramp", o.sessions() + " over " + DurationText.format(o.ramp()));
-    row(h, "duration (wall)", DurationText.format(o.duration()) + " ("
+    row(h, "sessions / ramp", o.sessions() + " over " + Durations.format(o.ramp()));
+    row(h, "duration (wall)", Durations.format(o.duration()) + " ("
         + fmt(r.wallSeconds()) + " s with drain and close)");
     row(h, "audio transport", o.transport());
     row(h, "pattern", o.ratePerMinute().isPresent()

@@ -1,5 +1,6 @@
 package io.voicegateway.loadtest;
 
+import io.voicegateway.gateway.client.Durations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -151,11 +152,11 @@ class LoadOptionsTest {
 
   @Test
   void durations() {
-    assertEquals(Duration.ofMillis(250), DurationText.parse("250ms"));
-    assertEquals(Duration.ofSeconds(60), DurationText.parse("60"));
-    assertEquals(Duration.ofMinutes(30), DurationText.parse("30m"));
-    assertEquals(Duration.ofHours(1), DurationText.parse("1h"));
-    assertEquals("1.5s", DurationText.format(Duration.ofMillis(1500)));
-    assertEquals("30m", DurationText.format(Duration.ofMinutes(30)));
+    assertEquals(Duration.ofMillis(250), Durations.parse("250ms"));
+    assertEquals(Duration.ofSeconds(60), Durations.parse("60"));
+    assertEquals(Duration.ofMinutes(30), Durations.parse("30m"));
+    assertEquals(Duration.ofHours(1), Durations.parse("1h"));
+    assertEquals("1.5s", Durations.format(Duration.ofMillis(1500)));
+    assertEquals("30m", Durations.format(Duration.ofMinutes(30)));
   }
 }
