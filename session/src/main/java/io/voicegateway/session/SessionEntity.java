@@ -117,6 +117,13 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   /** Ends the session (client_disconnect, …): {@link SessionEnded} with this reason, then stop. */
   public record End(String reason) implements Command, CborSerializable {}
 
+  /**
+   * Asks what an operator may see of this session ({@link SessionInfo}); answered in any state
+   * and never counted as a client message. An incarnation no client attached to answers and
+   * stops.
+   */
+  public record GetInfo(ActorRef<SessionInfo> replyTo) implements Command, CborSerializable {}
+
   // ---------------------------------------------------------------- protocol: client events
 
   /** What the entity tells the attached connector. */
