@@ -88,8 +88,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * lose nothing and repeat nothing: an utterance's frames leave only once the save that started it
  * (with the sequence of its first frame) is written, and {@link UtteranceEnd} reaches the client
  * only once the save that removed the utterance is written (client events keep their order
- * behind it). A lost connection ({@link Detach}) keeps the session for the resume window with
- * its audio held. A new incarnation starts with {@link Resume}: the interrupted utterance is
+ * behind it). A lost connection ({@link Detach}) ends the incarnation quietly; the record stays
+ * for the resume window. A new incarnation starts with {@link Resume}: the interrupted utterance is
  * synthesized again and continues after the client's {@code last_sequence} (the frames it heard
  * are skipped, as in a failover); queued ones follow. An incarnation whose save is fenced, or
  * that gets {@link Superseded}, ends without touching the record.
@@ -129,8 +129,10 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       long lastSequence) implements Command {}
 
   /**
-   * The client's connection broke without a close: the session waits for a resume for the
-   * resume window, its audio held; without a store it ends as {@code client_disconnect}.
+   * The client's connection broke without a close. With a store this incarnation ends quietly
+   * and the session's record stays for the resume window (its expiry is set to now plus the
+   * window) so that the client can resume anywhere; without one the session ends as
+   * {@code client_disconnect}.
    */
   public record Detach() implements Command, CborSerializable {}
 
@@ -364,6 +366,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
         .onMessage(Detach.class, d -> onDetach())
         .onMessage(Superseded.class, x -> endSession(RESUMED_ELSEWHERE))
         .onMessage(SaveDone.class, this::onSaveDone)
+        .onMessageEquals(SaveNow.INSTANCE, this::onSaveNow)
         .onMessageEquals(Tick.RESUME_WINDOW, () -> endSession("client_disconnect"))
         .onMessageEquals(Tick.SAVE_RETRY, () -> { save(); return this; })
         .onMessage(TtsEvent.class, this::onTtsEvent)
@@ -491,6 +494,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   private boolean countMessage() {
     messages++;
+    changed();
     restartIdle();
     return messages > settings.maxMessages();
   }
@@ -506,10 +510,12 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
           + " utterances may wait (voicegw.session.max-queued-utterances); text not accepted"));
       return this;
     }
-    String id = say.utteranceId().filter(s -> !s.isBlank())
+    String utteranceId = say.utteranceId().filter(s -> !s.isBlank())
         .orElseGet(() -> "u" + nextUtteranceNumber++);
-    queue.add(new Utterance(id, say.text(), System.nanoTime()));
-    getContext().getLog().debug("utterance {} queued ({} waiting)", id, queue.size());
+    queue.add(new Utterance(utteranceId, say.text(), System.nanoTime()));
+    accepted++;
+    changed();
+    getContext().getLog().debug("utterance {} queued ({} waiting)", utteranceId, queue.size());
     startNext();
     return this;
   }
@@ -546,6 +552,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     timers.cancel(Tick.RELEASE);
     if (!held.isEmpty()) {
       metrics.framesDropped(held.size());
+      framesDropped += held.size();
       held.clear();
     }
     if (paused) {
@@ -569,10 +576,10 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     return this;
   }
 
+  /** The connector stopped without a word (it would have sent End or Detach): as if detached. */
   private Behavior<Command> onClientTerminated(ClientTerminated t) {
     if (!t.client().equals(client)) return this;
-    client = null;
-    return endSession("client_disconnect");
+    return onDetach();
   }
 
   private Behavior<Command> onIdle() {
@@ -585,6 +592,12 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   private void restartIdle() {
     timers.startSingleTimer(Tick.IDLE, settings.idleTimeout());
+    idleDeadline = System.nanoTime() + settings.idleTimeout().toNanos();
+  }
+
+  private void startMaxDuration(Duration left) {
+    timers.startSingleTimer(Tick.MAX_DURATION, left);
+    maxDurationDeadline = System.nanoTime() + left.toNanos();
   }
 
   // ---------------------------------------------------------------- speaking
@@ -598,6 +611,12 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   }
 
   private void speak(Utterance u) {
+    if (u.firstSequence == 0) {
+      // a first start: its frames wait until the state saying where they begin is saved
+      u.firstSequence = nextSequence;
+      changed();
+      u.barrier = version;
+    }
     u.receivedFromStream = 0;
     u.workerDone = false;
     u.speakSentAt = System.nanoTime();
@@ -745,7 +764,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   /** Sends held frames while pacing, pause and the client window allow; else arms the timer. */
   private void release() {
     while (client != null && !paused && !held.isEmpty()
-        && unackedAudio < settings.clientWindow()) {
+        && unackedAudio < settings.clientWindow() && deferred.isEmpty()
+        && current.barrier <= gate) {
       long now = System.nanoTime();
       long due = pacing.nextDue(now);
       if (due > now) {
@@ -758,6 +778,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       unackedAudio++;
       pacing.sent(now);
       u.sent++;
+      framesSent++;
       if (u.sent == 1) {
         metrics.firstAudio(now - u.acceptedAt, u.firstFrameAt - u.speakSentAt);
         metrics.frameSent(0);
@@ -778,10 +799,17 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     }
   }
 
+  /** Callers take {@code u} out of {@code current} or the queue before the save runs. */
   private void endUtterance(Utterance u, String outcome) {
     getContext().getLog().info("utterance {} {} after {} frames", u.id, outcome, u.sent);
     metrics.utteranceEnded(outcome);
-    tell(new UtteranceEnd(u.id, u.sent, outcome));
+    switch (outcome) {
+      case COMPLETED -> completed++;
+      case STOPPED -> stopped++;
+      default -> failed++;
+    }
+    changed();
+    tellAfterSave(new UtteranceEnd(u.id, u.sent, outcome));
   }
 
   private Behavior<Command> onStreamTerminated(StreamTerminated t) {
@@ -809,6 +837,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     }
     Utterance u = current;
     u.failovers++;
+    failovers++;
     if (u.failovers > settings.maxFailovers()) {
       tell(new Error("SYNTHESIS_FAILED", "utterance " + u.id + " failed on "
           + u.failovers + " workers"));
@@ -825,13 +854,27 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   // ---------------------------------------------------------------- ending
 
+  /**
+   * Ends this incarnation: the client gets the deferred events and {@link SessionEnded} (not for
+   * {@link #RESUMED} or a lost connection), the record is deleted, or kept for a resume
+   * ({@link #NODE_SHUTDOWN}, a lost connection), or left alone ({@link #RESUMED_ELSEWHERE}), and
+   * the stream is closed.
+   */
   private Behavior<Command> endSession(String reason) {
     getContext().getLog().info("session ending: {}", reason);
     timers.cancelAll();
-    if (!held.isEmpty()) metrics.framesDropped(held.size());
+    if (!held.isEmpty()) {
+      metrics.framesDropped(held.size());
+      framesDropped += held.size();
+    }
     held.clear();
-    tell(new SessionEnded(reason));
+    for (Deferred d : deferred) {
+      if (client != null) client.tell(d.event());
+    }
+    deferred.clear();
+    if (!reason.equals(RESUMED) && !reason.equals(CONNECTION_LOST)) tell(new SessionEnded(reason));
     if (client != null) getContext().unwatch(client);
+    settleRecord(reason);
     if (stream == null) return Behaviors.stopped();
     services.selector().sessionEnded(worker.name());
     getContext().unwatch(stream);
@@ -845,12 +888,160 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
           if (e.event() instanceof TtsStream.Frame f) stream.tell(new TtsStream.FrameAck(f.utteranceId()));
           return Behaviors.same();
         })
+        .onMessage(GetInfo.class, g -> {
+          g.replyTo().tell(info("closing"));
+          return Behaviors.same();
+        })
         .onMessage(StreamTerminated.class, t -> Behaviors.stopped())
         .onMessageEquals(Tick.CLOSE_TIMEOUT, Behaviors::stopped)
         .build();
   }
 
+  /** What happens to the session's record when this incarnation ends (fenced, not awaited). */
+  private void settleRecord(String reason) {
+    if (!persistent) return;
+    persistent = false;
+    if (reason.equals(RESUMED_ELSEWHERE)) return;
+    if (reason.equals(NODE_SHUTDOWN) || reason.equals(CONNECTION_LOST)) {
+      // kept for the resume window: a client that does not come back lets it expire
+      long expireAt = System.currentTimeMillis() + services.resume().window().toMillis();
+      store.save(id, expireAt, snapshot()).whenComplete((r, e) -> {
+        if (e != null) {
+          getContext().getSystem().log().warn("session {}: the state for a resume could not be"
+              + " saved: {}", sessionId, e.toString());
+        }
+      });
+    } else {
+      store.delete(id);
+    }
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  /** The resumable state changed: saved soon (once per message burst, one save at a time). */
+  private void changed() {
+    version++;
+    if (!persistent) {
+      gate = version;
+      return;
+    }
+    if (!saveScheduled) {
+      saveScheduled = true;
+      getContext().getSelf().tell(SaveNow.INSTANCE);
+    }
+  }
+
+  private enum SaveNow implements Command { INSTANCE }
+
+  private boolean saveScheduled;
+  private long saved; // the last version written
+
+  private Behavior<Command> onSaveNow() {
+    saveScheduled = false;
+    save();
+    return this;
+  }
+
+  private void createRecord(Attach attach) {
+    persistent = true;
+    creating = true;
+    version++;
+    long v = version;
+    saving = v;
+    store.create(id, attach.resumeTokenSha256(), startedAtMillis, expireAt(), snapshot())
+        .whenComplete((created, error) -> getContext().getSelf().tell(new SaveDone(v,
+            Boolean.FALSE.equals(created) ? SessionStore.Saved.FENCED : SessionStore.Saved.SAVED,
+            error)));
+  }
+
+  private boolean creating;
+
+  private void save() {
+    if (!persistent || saving >= 0 || version <= saved) return;
+    long v = version;
+    saving = v;
+    store.save(id, expireAt(), snapshot()).whenComplete((result, error) ->
+        getContext().getSelf().tell(new SaveDone(v, result, error)));
+  }
+
+  private Behavior<Command> onSaveDone(SaveDone done) {
+    saving = -1;
+    boolean wasCreate = creating;
+    creating = false;
+    if (!persistent) return this; // ended meanwhile
+    if (done.error() != null) {
+      // Redis unreachable: speak on regardless (the session is not resumable meanwhile) and
+      // try again shortly
+      getContext().getLog().warn("session state not saved: {}; retrying in {} ms",
+          done.error().toString(), SAVE_RETRY_DELAY.toMillis());
+      advanceGate(done.version());
+      if (wasCreate) {
+        saved = 0;
+        persistent = false; // without a record there is nothing to fence or resume
+      } else {
+        timers.startSingleTimer(Tick.SAVE_RETRY, SAVE_RETRY_DELAY);
+      }
+      return this;
+    }
+    if (done.result() == SessionStore.Saved.FENCED) {
+      if (wasCreate) {
+        getContext().getLog().error("a session record with id {} exists already: this session"
+            + " cannot be resumed", sessionId);
+        persistent = false;
+        advanceGate(version);
+        return this;
+      }
+      getContext().getLog().info("another incarnation owns the session now");
+      persistent = false;
+      return endSession(RESUMED_ELSEWHERE);
+    }
+    saved = done.version();
+    advanceGate(done.version());
+    save();
+    return this;
+  }
+
+  /** Lets frames and deferred events up to {@code v} out. */
+  private void advanceGate(long v) {
+    if (v > gate) gate = v;
+    while (!deferred.isEmpty() && deferred.peek().version() <= gate) {
+      ClientEvent e = deferred.poll().event();
+      if (client != null) client.tell(e);
+    }
+    release();
+  }
+
+  private long expireAt() {
+    return startedAtMillis + settings.maxDuration().toMillis()
+        + services.resume().window().toMillis();
+  }
+
+  private ResumeState snapshot() {
+    List<ResumeState.SavedUtterance> unfinished = new ArrayList<>(queue.size() + 1);
+    if (current != null) {
+      unfinished.add(new ResumeState.SavedUtterance(current.id, current.text,
+          current.firstSequence));
+    }
+    for (Utterance u : queue) unfinished.add(new ResumeState.SavedUtterance(u.id, u.text, 0));
+    return new ResumeState(nextSequence, nextUtteranceNumber, accepted, messages, paused,
+        unfinished);
+  }
+
+  /** Tells the client now, or after the deferred events before it. */
   private void tell(ClientEvent event) {
-    if (client != null) client.tell(event);
+    if (!deferred.isEmpty()) {
+      deferred.add(new Deferred(deferred.peekLast().version(), event));
+    } else if (client != null) {
+      client.tell(event);
+    }
+  }
+
+  /** Tells the client once the current state version is saved. */
+  private void tellAfterSave(ClientEvent event) {
+    if (deferred.isEmpty() && version <= gate) {
+      if (client != null) client.tell(event);
+    } else {
+      deferred.add(new Deferred(version, event));
+    }
   }
 }
