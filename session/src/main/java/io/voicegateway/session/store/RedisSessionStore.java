@@ -63,26 +63,34 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private final RedisClients.Owned redis;
+  private final RedisURI uri;
   private final String keyPrefix;
-  private final StatefulRedisConnection<String, String> connection;
-  private final RedisAsyncCommands<String, String> commands;
+  private volatile CompletableFuture<StatefulRedisConnection<String, String>> connection;
 
   /**
-   * Connects (blocking, at node start).
-   *
-   * @throws io.lettuce.core.RedisConnectionException when Redis cannot be reached
+   * Connects in the background: a node starts while Redis is down, and its sessions are
+   * resumable once Redis is back (a failed connect is retried at the next command; a broken
+   * connection reconnects by itself).
    */
   public RedisSessionStore(RegistrySettings settings, String keyPrefix) {
     this.redis = RedisClients.open(settings, () -> {});
+    this.uri = settings.redisUri();
     this.keyPrefix = keyPrefix;
-    RedisURI uri = settings.redisUri();
-    try {
-      this.connection = redis.client().connect(StringCodec.UTF8, uri);
-    } catch (RuntimeException e) {
-      redis.shutdownAsync();
-      throw e;
+    this.connection = connect();
+  }
+
+  private CompletableFuture<StatefulRedisConnection<String, String>> connect() {
+    return redis.client().connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+  }
+
+  private <T> CompletionStage<T> run(
+      java.util.function.Function<RedisAsyncCommands<String, String>, CompletionStage<T>> call) {
+    CompletableFuture<StatefulRedisConnection<String, String>> c = connection;
+    if (c.isCompletedExceptionally()) {
+      c = connect();
+      connection = c;
     }
-    this.commands = connection.async();
+    return c.thenCompose(conn -> call.apply(conn.async()));
   }
 
   /** The Redis key of a session's record. */
@@ -98,38 +106,38 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   @Override
   public CompletionStage<Boolean> create(SessionEntityId owner, String tokenSha256,
       long startedAtMillis, long expireAtMillis, ResumeState state) {
-    return commands.<Long>eval(CREATE, ScriptOutputType.INTEGER,
+    return run(commands -> commands.<Long>eval(CREATE, ScriptOutputType.INTEGER,
             new String[] {key(owner.sessionId())}, tokenSha256, owner.entityId(),
             Long.toString(startedAtMillis), toJson(state), Long.toString(expireAtMillis))
-        .thenApply(r -> r == 1L);
+        .thenApply(r -> r == 1L));
   }
 
   @Override
   public CompletionStage<Saved> save(SessionEntityId owner, long expireAtMillis,
       ResumeState state) {
-    return commands.<Long>eval(SAVE, ScriptOutputType.INTEGER,
+    return run(commands -> commands.<Long>eval(SAVE, ScriptOutputType.INTEGER,
             new String[] {key(owner.sessionId())}, Long.toString(owner.epoch()), toJson(state),
             Long.toString(expireAtMillis))
-        .thenApply(r -> r == 1L ? Saved.SAVED : Saved.FENCED);
+        .thenApply(r -> r == 1L ? Saved.SAVED : Saved.FENCED));
   }
 
   @Override
   public CompletionStage<Saved> delete(SessionEntityId owner) {
-    return commands.<Long>eval(DELETE, ScriptOutputType.INTEGER,
+    return run(commands -> commands.<Long>eval(DELETE, ScriptOutputType.INTEGER,
             new String[] {key(owner.sessionId())}, Long.toString(owner.epoch()))
-        .thenApply(r -> r == 1L ? Saved.SAVED : Saved.FENCED);
+        .thenApply(r -> r == 1L ? Saved.SAVED : Saved.FENCED));
   }
 
   @Override
   public CompletionStage<Claim> claim(String sessionId, String tokenSha256, String nodeTag) {
-    return commands.<List<Object>>eval(CLAIM, ScriptOutputType.MULTI,
+    return run(commands -> commands.<List<Object>>eval(CLAIM, ScriptOutputType.MULTI,
             new String[] {key(sessionId)}, tokenSha256, nodeTag, sessionId)
         .thenApply(r -> {
           if (r == null || r.size() < 4) return (Claim) new Refused();
           return new Claimed(SessionEntityId.parse((String) r.get(1)),
               SessionEntityId.parse((String) r.get(0)), Long.parseLong((String) r.get(2)),
               fromJson((String) r.get(3)));
-        });
+        }));
   }
 
   static String toJson(ResumeState state) {
@@ -150,7 +158,7 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
 
   @Override
   public void close() {
-    CompletableFuture<Void> closed = connection.closeAsync();
-    closed.orTimeout(2, TimeUnit.SECONDS).whenComplete((ok, err) -> redis.shutdownAsync());
+    connection.thenCompose(StatefulRedisConnection::closeAsync)
+        .orTimeout(2, TimeUnit.SECONDS).whenComplete((ok, err) -> redis.shutdownAsync());
   }
 }
