@@ -62,7 +62,7 @@ const session = {
   lastSequence: 0,
   endReason: null, // reason of the last session_end
 };
-const stats = { framesReceived: 0, badFrames: 0, bufferedSamples: 0 };
+const stats = { framesReceived: 0, badFrames: 0, bufferedSamples: 0, resumes: 0 };
 // Timing of what the worklet outputs (performance.now() values, stamped as reports arrive).
 const audio = { lastSoundAt: null, silentSince: null, playedSamples: 0 };
 let paused = false;
@@ -88,6 +88,9 @@ function onServerMessage(msg, receivedAt) {
   switch (msg.type) {
     case 'session_start':
       onSessionStart(msg);
+      break;
+    case 'session_resumed':
+      onSessionResumed(msg);
       break;
     case 'audio':
       onAudio(decodeJsonAudio(msg), receivedAt);
@@ -128,30 +131,38 @@ function onServerMessage(msg, receivedAt) {
 }
 
 function onSessionStart(msg) {
-  const resumed = resumeFrom !== null && msg.session_id === resumeFrom.sessionId;
   session.id = String(msg.session_id);
   session.protocolVersion = Number.isInteger(msg.protocol_version) ? msg.protocol_version : 1;
   session.transport = msg.audio?.transport ?? 'json';
   session.resumeToken = typeof msg.resume_token === 'string' ? msg.resume_token : null;
   session.endReason = null;
-  if (resumed) {
-    session.lastSequence = resumeFrom.lastSequence;
-    resumeFrom = null;
-  } else {
-    // A new session: nothing of the old one is worth playing, and it starts unpaused.
-    session.lastSequence = 0;
-    player.clear();
-    setPaused(false);
-  }
+  // A new session: nothing of the old one is worth playing, and it starts unpaused.
+  session.lastSequence = 0;
+  player.clear();
+  setPaused(false);
   el.session.textContent = session.id;
   connection.established();
-  if (!resumed) maybeResume();
+  maybeResume();
+}
+
+// The connection now carries the session we asked to resume: audio continues after the last
+// frame we received, with the sequence going on; its token stays the one we had.
+function onSessionResumed(msg) {
+  if (!resumeFrom || msg.session_id !== resumeFrom.sessionId) return;
+  session.id = String(msg.session_id);
+  session.resumeToken = resumeFrom.resumeToken;
+  session.lastSequence = resumeFrom.lastSequence;
+  resumeFrom = null;
+  stats.resumes += 1;
+  setPaused(msg.paused === true);
+  el.session.textContent = session.id;
 }
 
 // ---- Session resumption (PROTOCOL.md, "resume") ------------------------------------------------
-// The gateway does not offer it yet (its session_start has no resume_token), so this stays idle.
-// When a session that had a token drops, the next connection asks to reattach to it, after its
-// own session_start; a refusal (UNAUTHORIZED) leaves us on the new session.
+// When a session that had a token drops (a node died, the network broke, or the gateway said
+// session_end "resumable"), the next connection asks to reattach to it right after its own
+// session_start; session_resumed moves us onto the old session, and a refusal (UNAUTHORIZED)
+// leaves us on the new one.
 function rememberForResume() {
   resumeFrom = session.resumeToken
     ? {
@@ -385,6 +396,10 @@ window.voicegw = {
   },
   get lastSequence() {
     return session.lastSequence;
+  },
+  // sessions resumed on a new connection (session_resumed)
+  get resumes() {
+    return stats.resumes;
   },
   level: () => player.level(),
   audio,

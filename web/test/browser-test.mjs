@@ -99,14 +99,20 @@ try {
   console.log('READY_FOR_RESTART');
   const reply = await lines.next();
   check(reply.value === 'RESTARTED', `the test harness restarted the gateway, said ${reply.value}`);
+  // the restarted gateway ended the session with "resumable"; the page resumes the same session
+  const sequenceBefore = await page.evaluate(() => window.voicegw.lastSequence);
   await page.waitForFunction((old) => window.voicegw.state === 'connected'
-    && window.voicegw.sessionId && window.voicegw.sessionId !== old, firstSession, { timeout: 20000 })
-    .catch(() => fail('the page did not reconnect within 20 s of the restart'));
+    && window.voicegw.resumes >= 1 && window.voicegw.sessionId === old, firstSession,
+  { timeout: 20000 })
+    .catch(() => fail('the page did not reconnect and resume its session within 20 s'));
   result.reconnected = true;
+  result.resumedSession = await page.evaluate(() => window.voicegw.sessionId);
   await page.fill('#text', 'Back again.');
   await page.press('#text', 'Enter');
   await page.waitForFunction(() => window.voicegw.level() > 0.01, null, { timeout: 10000 })
     .catch(() => fail('no audio after the reconnect'));
+  await page.waitForFunction((before) => window.voicegw.lastSequence > before, sequenceBefore,
+    { timeout: 10000 }).catch(() => fail('the sequence did not go on after the resume'));
 
   console.log(`RESULT ${JSON.stringify(result)}`);
 } finally {

@@ -648,13 +648,25 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     }
     worker = chosen.get();
     stopWaitingForWorker();
+    streams++;
     stream = getContext().spawn(
-        TtsStream.create(sessionId, worker, settings.model(), services.clients(), ttsAdapter,
-            services.ttsSettings(), services.ttsMetrics()),
-        "tts-" + (++streams));
+        TtsStream.create(workerSessionId(), worker, settings.model(), services.clients(),
+            ttsAdapter, services.ttsSettings(), services.ttsMetrics()),
+        "tts-" + streams);
     getContext().watchWith(stream, new StreamTerminated(stream));
     getContext().getLog().info("speaking through worker {}", worker.name());
     return true;
+  }
+
+  /**
+   * The worker's session_id for the stream being opened: the session id for the first stream of
+   * a session, then made unique per incarnation and stream. An ending stream's EndSession (or an
+   * old incarnation's, after a resume) must not end the session its successor just started on
+   * the same worker.
+   */
+  private String workerSessionId() {
+    return id.epoch() == 1 && streams == 1 ? sessionId
+        : sessionId + "-" + id.epoch() + "." + streams;
   }
 
   private void startWaitingForWorker() {

@@ -235,6 +235,22 @@ public final class GatewayClient implements AutoCloseable {
     return send(ws -> ws.sendText(text, true));
   }
 
+  /**
+   * Sends a WebSocket ping; the gateway's HTTP layer answers it with a pong even while its
+   * session has nothing to say, so a missing pong means the peer is gone or frozen
+   * ({@link #lastPongNanos()}).
+   */
+  public CompletableFuture<Sent> sendPing() {
+    return send(ws -> ws.sendPing(ByteBuffer.allocate(0)));
+  }
+
+  /** {@link System#nanoTime()} of the last pong received, 0 when none. */
+  public long lastPongNanos() {
+    return lastPongNanos;
+  }
+
+  private volatile long lastPongNanos;
+
   /** Sends the bytes as one binary message (a copy is taken). */
   public CompletableFuture<Sent> sendBinary(byte[] bytes) {
     ByteBuffer copy = ByteBuffer.wrap(bytes.clone());
@@ -591,6 +607,7 @@ public final class GatewayClient implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+      lastPongNanos = System.nanoTime();
       partHandled(ws);
       return null;
     }

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three gateway JVMs on loopback form one Pekko cluster behind nginx; a session through the load
@@ -36,15 +35,13 @@ class ClusterFormationIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int MOCK_FRAMES = 25;
 
-  @TempDir
-  static Path dir;
 
   private static LocalCluster cluster;
   private static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = LocalCluster.start(3, dir, Duration.ofSeconds(180));
+    cluster = LocalCluster.start(3, LocalCluster.logDir("ClusterFormationIT"), Duration.ofSeconds(180));
   }
 
   @AfterAll

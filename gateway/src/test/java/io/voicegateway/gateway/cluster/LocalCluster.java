@@ -175,6 +175,20 @@ public final class LocalCluster implements AutoCloseable {
         .redirectOutput(state.resolve("nginx.out").toFile()).start();
   }
 
+  /**
+   * A fresh directory for a test's cluster under {@code target/cluster-logs/}: the nodes' logs
+   * stay there after the test, for whoever has to find out why it failed.
+   */
+  public static Path logDir(String test) throws IOException {
+    Path dir = Path.of("target", "cluster-logs", test).toAbsolutePath();
+    if (Files.exists(dir)) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    return Files.createDirectories(dir);
+  }
+
   public int size() {
     return nodes.size();
   }
