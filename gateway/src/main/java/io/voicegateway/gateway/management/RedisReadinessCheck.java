@@ -1,0 +1,27 @@
+package io.voicegateway.gateway.management;
+
+import io.voicegateway.gateway.health.RedisProbe;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.ActorSystem;
+
+/**
+ * Pekko Management readiness check ({@code pekko.management.health-checks.readiness-checks.redis}
+ * in reference.conf): ready while the node's {@link RedisProbe} last reached Redis, as the health
+ * port's {@code /readiness} says. Without Redis no worker can be found.
+ */
+public final class RedisReadinessCheck implements Supplier<CompletionStage<Boolean>> {
+
+  private final ActorSystem system;
+
+  public RedisReadinessCheck(ActorSystem system) {
+    this.system = system;
+  }
+
+  @Override
+  public CompletionStage<Boolean> get() {
+    RedisProbe.Status status = GatewayManagement.get(system).redisStatus();
+    return CompletableFuture.completedFuture(status != null && status.up());
+  }
+}
