@@ -19,11 +19,14 @@ import io.voicegateway.registry.RegistryMirror;
 import io.voicegateway.registry.RegistrySettings;
 import io.voicegateway.registry.WorkerDirectory;
 import io.voicegateway.registry.WorkerSelector;
-import io.voicegateway.session.SessionEntity;
+import io.voicegateway.session.NodeLocalSharding;
+import io.voicegateway.session.ResumeSettings;
 import io.voicegateway.session.SessionServices;
 import io.voicegateway.session.SessionSettings;
 import io.voicegateway.session.TtsStreamSettings;
 import io.voicegateway.session.WorkerClients;
+import io.voicegateway.session.store.RedisSessionStore;
+import io.voicegateway.session.store.SessionStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +38,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -60,6 +64,7 @@ public final class GatewayNode {
       ConnectorSettings websocket,
       RegistrySettings registry,
       SessionSettings session,
+      ResumeSettings resume,
       TtsStreamSettings ttsStream) {
 
     /**
@@ -68,7 +73,8 @@ public final class GatewayNode {
     public static Settings fromConfig(Config config) {
       return new Settings(GatewaySettings.fromConfig(config), ProtocolLimits.fromConfig(config),
           ConnectorSettings.fromConfig(config), RegistrySettings.fromConfig(config),
-          SessionSettings.fromConfig(config), TtsStreamSettings.fromConfig(config));
+          SessionSettings.fromConfig(config), ResumeSettings.fromConfig(config),
+          TtsStreamSettings.fromConfig(config));
     }
   }
 
@@ -166,8 +172,25 @@ public final class GatewayNode {
         RegistryMirror.create(settings.registry(), directory), "registry-mirror", Props.empty());
     WorkerSelector selector = new WorkerSelector(directory, settings.registry());
     WorkerClients clients = new WorkerClients(system, settings.ttsStream());
-    SessionEntity.initSharding(system, new SessionServices(selector, clients, mirror,
-        settings.ttsStream(), settings.session(), metrics, metrics));
+    SessionStore store = SessionStore.NONE;
+    if (settings.resume().enabled()) {
+      RedisSessionStore redisStore =
+          new RedisSessionStore(settings.registry(), settings.resume().keyPrefix());
+      store = redisStore;
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-session-store", () -> {
+            redisStore.close();
+            return CompletableFuture.completedFuture(Done.getInstance());
+          });
+    }
+    int shardsPerNode = settings.resume().shardsPerNode();
+    NodeLocalSharding.init(system, new SessionServices(selector, clients, mirror,
+        settings.ttsStream(), settings.session(), metrics, metrics, store, settings.resume()),
+        shardsPerNode);
+    // every shard of this node allocated once it is Up: new sessions and resumes never wait for
+    // the shard coordinator (which may be on a node that just died)
+    org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
+        .registerOnMemberUp(() -> NodeLocalSharding.warmUp(system, shardsPerNode));
 
     RedisProbe redis = new RedisProbe(system, settings.registry(),
         settings.gateway().redisProbeInterval());
@@ -205,7 +228,8 @@ public final class GatewayNode {
 
     WebSocketConnector.Context context = new WebSocketConnector.Context(system,
         ClusterSharding.get(system), new ClientMessageParser(settings.protocol()),
-        settings.websocket(), metrics, ConcurrentHashMap.newKeySet());
+        settings.websocket(), metrics, ConcurrentHashMap.newKeySet(), store,
+        NodeLocalSharding.nodeTag(system));
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "end-client-sessions", () -> WebSocketConnector.endAll(context, Duration.ofSeconds(3)));
     GatewaySettings g = settings.gateway();

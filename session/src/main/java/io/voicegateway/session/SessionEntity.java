@@ -4,24 +4,23 @@ import io.voicegateway.registry.RegistryMirror;
 import io.voicegateway.registry.SelectionRequest;
 import io.voicegateway.registry.WorkerRecord;
 import io.voicegateway.registry.WorkerSnapshot;
+import io.voicegateway.session.store.ResumeState;
+import io.voicegateway.session.store.SessionStore;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
-import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -82,6 +81,18 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * disabled for this entity type: a live session only ends itself. A late message that reaches the
  * region after the entity stopped starts a fresh incarnation under the same id; one that has never
  * seen {@link Attach} stops at its first message, so no orphan session lingers.
+ *
+ * <h2>Resume (DESIGN.md, cluster rules)</h2>
+ * With a {@link SessionStore} the entity saves its {@link ResumeState} (queue, sequence, counts)
+ * whenever it changes, one save in flight at a time, fenced by its epoch. Two rules make a resume
+ * lose nothing and repeat nothing: an utterance's frames leave only once the save that started it
+ * (with the sequence of its first frame) is written, and {@link UtteranceEnd} reaches the client
+ * only once the save that removed the utterance is written (client events keep their order
+ * behind it). A lost connection ({@link Detach}) ends the incarnation quietly; the record stays
+ * for the resume window. A new incarnation starts with {@link Resume}: the interrupted utterance is
+ * synthesized again and continues after the client's {@code last_sequence} (the frames it heard
+ * are skipped, as in a failover); queued ones follow. An incarnation whose save is fenced, or
+ * that gets {@link Superseded}, ends without touching the record.
  */
 public final class SessionEntity extends AbstractBehavior<SessionEntity.Command> {
 
@@ -95,8 +106,38 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   /** Everything the entity accepts. */
   public interface Command {}
 
-  /** A connector attaches; {@code client} receives every {@link ClientEvent}. */
-  public record Attach(ActorRef<ClientEvent> client) implements Command, CborSerializable {}
+  /**
+   * A connector attaches to a new session; {@code client} receives every {@link ClientEvent}.
+   *
+   * @param resumeTokenSha256 the SHA-256 (hex) of the resume token the connector gave its client,
+   *     or null when the session cannot be resumed
+   */
+  public record Attach(ActorRef<ClientEvent> client, String resumeTokenSha256)
+      implements Command, CborSerializable {
+    public Attach(ActorRef<ClientEvent> client) {
+      this(client, null);
+    }
+  }
+
+  /**
+   * The first message of a resumed incarnation (its connector claimed the session in the store).
+   * Node-local: the claim holds the session's texts.
+   *
+   * @param lastSequence the last audio sequence the client received (0: none)
+   */
+  public record Resume(ActorRef<ClientEvent> client, SessionStore.Claimed claim,
+      long lastSequence) implements Command {}
+
+  /**
+   * The client's connection broke without a close. With a store this incarnation ends quietly
+   * and the session's record stays for the resume window (its expiry is set to now plus the
+   * window) so that the client can resume anywhere; without one the session ends as
+   * {@code client_disconnect}.
+   */
+  public record Detach() implements Command, CborSerializable {}
+
+  /** Another incarnation took the session over (a resume): end without touching the record. */
+  public record Superseded() implements Command, CborSerializable {}
 
   /** Text to speak as one utterance; the entity assigns {@code u1}, {@code u2}, … when absent. */
   public record Say(Optional<String> utteranceId, String text)
@@ -128,11 +169,22 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   /** What the entity tells the attached connector. */
   public sealed interface ClientEvent extends CborSerializable
-      permits SessionStarted, Audio, UtteranceStart, UtteranceEnd, Paused, Resumed, Clear,
+      permits SessionStarted, SessionResumed, Audio, UtteranceStart, UtteranceEnd, Paused, Resumed, Clear,
           WorkerChanged, Error, SessionEnded {}
 
   /** The answer to {@link Attach}. */
   public record SessionStarted(String sessionId) implements ClientEvent {}
+
+  /**
+   * The answer to {@link Resume}.
+   *
+   * @param nextSequence the sequence of the next audio frame
+   * @param accepted texts the session has accepted in all (the client re-sends later ones)
+   * @param paused whether the session is paused (RESUME continues it)
+   * @param pending utterances not finished: the interrupted one (continuing) and the queued ones
+   */
+  public record SessionResumed(String sessionId, long nextSequence, long accepted,
+      boolean paused, int pending) implements ClientEvent {}
 
   /** One 20 ms frame; answer with {@link ClientAck}. {@code sequence} counts from 1 per session. */
   public record Audio(byte[] pcm, long sequence) implements ClientEvent {}
@@ -156,12 +208,24 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   /** {@code code}: WORKER_UNAVAILABLE, SYNTHESIS_FAILED, INVALID_MESSAGE (WIRE.md §4). */
   public record Error(String code, String message) implements ClientEvent {}
 
-  /** The last event: client_disconnect, idle_timeout, max_duration, max_messages, error, … */
+  /**
+   * The last event: client_disconnect, idle_timeout, max_duration, max_messages, error,
+   * node_shutdown (resumable), resumed_elsewhere, …
+   */
   public record SessionEnded(String reason) implements ClientEvent {}
 
   public static final String COMPLETED = "completed";
   public static final String STOPPED = "stopped";
   public static final String FAILED = "failed";
+
+  /** End reason of a session the node ends on shutdown; its record stays for a resume. */
+  public static final String NODE_SHUTDOWN = "node_shutdown";
+  /** End reason of the connection's own new session when the connection resumes another. */
+  public static final String RESUMED = "resumed";
+  /** End of an incarnation whose connection broke: its record stays for a resume. */
+  static final String CONNECTION_LOST = "connection_lost";
+  /** End reason of an incarnation another one took over. */
+  public static final String RESUMED_ELSEWHERE = "resumed_elsewhere";
 
   // ---------------------------------------------------------------- internal messages
 
@@ -173,25 +237,27 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   private record WorkersChanged(WorkerSnapshot snapshot) implements Command {}
 
+  /** A save of state version {@code version} finished ({@code error} null when it was written). */
+  private record SaveDone(long version, SessionStore.Saved result, Throwable error)
+      implements Command {}
+
   private enum Tick implements Command { RELEASE, IDLE, MAX_DURATION, WORKER_WAIT, WORKER_RETRY,
-    CLOSE_TIMEOUT }
+    CLOSE_TIMEOUT, RESUME_WINDOW, SAVE_RETRY }
 
-  // ---------------------------------------------------------------- sharding
+  private static final Duration SAVE_RETRY_DELAY = Duration.ofSeconds(1);
 
-  /** Starts sharding of sessions on this node; sessions here use {@code services}. */
-  public static ActorRef<ShardingEnvelope<Command>> initSharding(ActorSystem<?> system,
-      SessionServices services) {
-    return ClusterSharding.get(system).init(
-        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), services))
-            .withStopMessage(new End("shutdown"))
-            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+  // ---------------------------------------------------------------- creation
+
+  /** The entity's behavior ({@link NodeLocalSharding} uses it; tests may spawn it directly). */
+  public static Behavior<Command> create(SessionEntityId id, SessionServices services) {
+    return Behaviors.withMdc(Command.class, Map.of("sessionId", id.sessionId()),
+        Behaviors.setup(ctx -> Behaviors.withTimers(
+            timers -> new SessionEntity(ctx, timers, id, services))));
   }
 
-  /** The entity's behavior (sharding uses it; tests may spawn it directly). */
+  /** A first incarnation on no particular node (tests). */
   public static Behavior<Command> create(String sessionId, SessionServices services) {
-    return Behaviors.withMdc(Command.class, Map.of("sessionId", sessionId),
-        Behaviors.setup(ctx -> Behaviors.withTimers(
-            timers -> new SessionEntity(ctx, timers, sessionId, services))));
+    return create(new SessionEntityId(sessionId, "local", 1), services);
   }
 
   // ---------------------------------------------------------------- state
@@ -207,6 +273,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     int failovers;
     boolean announced;
     boolean workerDone;
+    long firstSequence; // the sequence of its first frame once started, else 0
+    long barrier; // the state version that must be saved before its frames leave
 
     Utterance(String id, String text, long acceptedAt) {
       this.id = id;
@@ -215,16 +283,19 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     }
   }
 
+  private final SessionEntityId id;
   private final String sessionId;
   private final SessionServices services;
   private final SessionSettings settings;
   private final SessionMetrics metrics;
+  private final SessionStore store;
   private final TimerScheduler<Command> timers;
   private final ActorRef<TtsStream.Event> ttsAdapter;
   private final PacingClock pacing;
 
   private ActorRef<ClientEvent> client;
   private boolean attached; // a connector attached at least once
+  private boolean detached; // the connection broke; waiting for a resume
   private final ArrayDeque<Utterance> queue = new ArrayDeque<>();
   private Utterance current;
   private final ArrayDeque<TtsStream.Frame> held = new ArrayDeque<>();
@@ -234,6 +305,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private int streams;
   private long nextSequence = 1;
   private long nextUtteranceNumber = 1;
+  private long accepted;
   private int unackedAudio;
   private boolean paused;
   private long lastSentAt;
@@ -241,31 +313,62 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private boolean waitingForWorker;
   private boolean subscribed;
 
+  // persistence (SessionStore): versions of the resumable state
+  private boolean persistent; // a record exists and this incarnation owns it
+  private long version; // bumped at every change of the resumable state
+  private long gate; // frames and deferred events up to this version may go out
+  private long saving = -1; // the version being saved, -1: none in flight
+  private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
+
+  /** A client event that waits until state version {@code version} is saved. */
+  private record Deferred(long version, ClientEvent event) {}
+
+  // what GetInfo reports
+  private final long createdNanos = System.nanoTime();
+  private long startedAtMillis = System.currentTimeMillis();
+  private long maxDurationDeadline;
+  private long idleDeadline;
+  private long framesSent;
+  private long framesDropped;
+  private long completed;
+  private long stopped;
+  private long failed;
+  private long failovers;
+
   private SessionEntity(ActorContext<Command> ctx, TimerScheduler<Command> timers,
-      String sessionId, SessionServices services) {
+      SessionEntityId id, SessionServices services) {
     super(ctx);
-    this.sessionId = sessionId;
+    this.id = id;
+    this.sessionId = id.sessionId();
     this.services = services;
     this.settings = services.settings();
     this.metrics = services.metrics();
+    this.store = services.store();
     this.timers = timers;
     this.ttsAdapter = ctx.messageAdapter(TtsStream.Event.class, TtsEvent::new);
     this.pacing = new PacingClock(Duration.ofMillis(20), settings.pacingLead(),
         settings.burstPacing());
-    timers.startSingleTimer(Tick.MAX_DURATION, settings.maxDuration());
+    startMaxDuration(settings.maxDuration());
     restartIdle();
-    ctx.getLog().info("session started");
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
+        .onMessage(GetInfo.class, this::onGetInfo)
         .onMessage(Attach.class, this::onAttach)
+        .onMessage(Resume.class, this::onResume)
         .onMessage(Command.class, c -> !attached && !(c instanceof TtsEvent), this::onUnattached)
         .onMessage(Say.class, this::onSay)
         .onMessage(Control.class, this::onControl)
         .onMessage(ClientAck.class, this::onClientAck)
         .onMessage(End.class, e -> endSession(e.reason()))
+        .onMessage(Detach.class, d -> onDetach())
+        .onMessage(Superseded.class, x -> endSession(RESUMED_ELSEWHERE))
+        .onMessage(SaveDone.class, this::onSaveDone)
+        .onMessageEquals(SaveNow.INSTANCE, this::onSaveNow)
+        .onMessageEquals(Tick.RESUME_WINDOW, () -> endSession("client_disconnect"))
+        .onMessageEquals(Tick.SAVE_RETRY, () -> { save(); return this; })
         .onMessage(TtsEvent.class, this::onTtsEvent)
         .onMessage(StreamTerminated.class, this::onStreamTerminated)
         .onMessage(ClientTerminated.class, this::onClientTerminated)
@@ -285,15 +388,97 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       getContext().unwatch(client);
       getContext().getLog().info("connector replaced");
     }
+    boolean first = !attached;
     client = attach.client();
     attached = true;
     getContext().watchWith(client, new ClientTerminated(client));
     unackedAudio = 0;
     pacing.clear(System.nanoTime());
+    if (first) {
+      getContext().getLog().info("session started ({})", id);
+      if (store.enabled() && attach.resumeTokenSha256() != null) createRecord(attach);
+    }
     tell(new SessionStarted(sessionId));
     restartIdle();
     release();
     return this;
+  }
+
+  /**
+   * A new incarnation continues a session its connector claimed: the state of the claim, the
+   * interrupted utterance continuing after the client's last sequence, then the queued ones.
+   */
+  private Behavior<Command> onResume(Resume resume) {
+    if (attached) {
+      getContext().getLog().warn("resume for an incarnation already attached: ignored");
+      return this;
+    }
+    SessionStore.Claimed claim = resume.claim();
+    ResumeState state = claim.state();
+    attached = true;
+    client = resume.client();
+    getContext().watchWith(client, new ClientTerminated(client));
+    startedAtMillis = claim.startedAtMillis();
+    nextUtteranceNumber = state.nextUtteranceNumber();
+    accepted = state.accepted();
+    messages = state.messages();
+    long now = System.nanoTime();
+    long last = Math.max(0, resume.lastSequence());
+    long floor = state.nextSequence();
+    for (ResumeState.SavedUtterance saved : state.utterances()) {
+      Utterance u = new Utterance(saved.id(), saved.text(), now);
+      if (queue.isEmpty() && saved.firstSequence() > 0) {
+        // the interrupted utterance: frame k has sequence firstSequence + k - 1
+        u.firstSequence = saved.firstSequence();
+        u.sent = Math.max(0, last - saved.firstSequence() + 1);
+        u.announced = u.sent > 0;
+        floor = saved.firstSequence();
+      }
+      queue.add(u);
+    }
+    nextSequence = Math.max(last + 1, floor);
+    if (state.paused()) {
+      paused = true;
+      pacing.pause(now);
+    }
+    persistent = true;
+    changed(); // the state under this epoch, with the sequence the client gave
+    long left = startedAtMillis + settings.maxDuration().toMillis() - System.currentTimeMillis();
+    if (left <= 0) return endSession("max_duration");
+    startMaxDuration(Duration.ofMillis(left));
+    getContext().getLog().info("session resumed ({}) after sequence {}: {} utterance(s) pending,"
+        + " next sequence {}", id, last, queue.size(), nextSequence);
+    tell(new SessionResumed(sessionId, nextSequence, accepted, paused, queue.size()));
+    restartIdle();
+    startNext();
+    return this;
+  }
+
+  private Behavior<Command> onDetach() {
+    if (client != null) getContext().unwatch(client);
+    client = null;
+    if (!persistent) return endSession("client_disconnect");
+    getContext().getLog().info("connection lost: the session may be resumed for {} s",
+        services.resume().window().toSeconds());
+    return endSession(CONNECTION_LOST);
+  }
+
+  private Behavior<Command> onGetInfo(GetInfo get) {
+    get.replyTo().tell(info(paused ? "paused" : waitingForWorker ? "waiting_for_worker"
+        : current != null ? "speaking" : "idle"));
+    return attached ? this : Behaviors.stopped();
+  }
+
+  private SessionInfo info(String state) {
+    long now = System.nanoTime();
+    boolean busy = current != null || !queue.isEmpty();
+    return new SessionInfo(sessionId, id.entityId(), id.epoch(), state,
+        worker == null ? null : worker.name(), startedAtMillis,
+        System.currentTimeMillis() - startedAtMillis, queue.size(),
+        current == null ? null : current.id,
+        busy || idleDeadline == 0 ? -1 : Math.max(0, (idleDeadline - now) / 1_000_000),
+        Math.max(0, (maxDurationDeadline - now) / 1_000_000), messages, framesSent,
+        framesDropped, completed, stopped, failed, failovers);
   }
 
   /**
@@ -309,6 +494,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   private boolean countMessage() {
     messages++;
+    changed();
     restartIdle();
     return messages > settings.maxMessages();
   }
@@ -324,10 +510,12 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
           + " utterances may wait (voicegw.session.max-queued-utterances); text not accepted"));
       return this;
     }
-    String id = say.utteranceId().filter(s -> !s.isBlank())
+    String utteranceId = say.utteranceId().filter(s -> !s.isBlank())
         .orElseGet(() -> "u" + nextUtteranceNumber++);
-    queue.add(new Utterance(id, say.text(), System.nanoTime()));
-    getContext().getLog().debug("utterance {} queued ({} waiting)", id, queue.size());
+    queue.add(new Utterance(utteranceId, say.text(), System.nanoTime()));
+    accepted++;
+    changed();
+    getContext().getLog().debug("utterance {} queued ({} waiting)", utteranceId, queue.size());
     startNext();
     return this;
   }
@@ -364,6 +552,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     timers.cancel(Tick.RELEASE);
     if (!held.isEmpty()) {
       metrics.framesDropped(held.size());
+      framesDropped += held.size();
       held.clear();
     }
     if (paused) {
@@ -387,10 +576,10 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     return this;
   }
 
+  /** The connector stopped without a word (it would have sent End or Detach): as if detached. */
   private Behavior<Command> onClientTerminated(ClientTerminated t) {
     if (!t.client().equals(client)) return this;
-    client = null;
-    return endSession("client_disconnect");
+    return onDetach();
   }
 
   private Behavior<Command> onIdle() {
@@ -403,6 +592,12 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   private void restartIdle() {
     timers.startSingleTimer(Tick.IDLE, settings.idleTimeout());
+    idleDeadline = System.nanoTime() + settings.idleTimeout().toNanos();
+  }
+
+  private void startMaxDuration(Duration left) {
+    timers.startSingleTimer(Tick.MAX_DURATION, left);
+    maxDurationDeadline = System.nanoTime() + left.toNanos();
   }
 
   // ---------------------------------------------------------------- speaking
@@ -416,6 +611,12 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   }
 
   private void speak(Utterance u) {
+    if (u.firstSequence == 0) {
+      // a first start: its frames wait until the state saying where they begin is saved
+      u.firstSequence = nextSequence;
+      changed();
+      u.barrier = version;
+    }
     u.receivedFromStream = 0;
     u.workerDone = false;
     u.speakSentAt = System.nanoTime();
@@ -563,7 +764,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   /** Sends held frames while pacing, pause and the client window allow; else arms the timer. */
   private void release() {
     while (client != null && !paused && !held.isEmpty()
-        && unackedAudio < settings.clientWindow()) {
+        && unackedAudio < settings.clientWindow() && deferred.isEmpty()
+        && current.barrier <= gate) {
       long now = System.nanoTime();
       long due = pacing.nextDue(now);
       if (due > now) {
@@ -576,6 +778,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       unackedAudio++;
       pacing.sent(now);
       u.sent++;
+      framesSent++;
       if (u.sent == 1) {
         metrics.firstAudio(now - u.acceptedAt, u.firstFrameAt - u.speakSentAt);
         metrics.frameSent(0);
@@ -596,10 +799,17 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     }
   }
 
+  /** Callers take {@code u} out of {@code current} or the queue before the save runs. */
   private void endUtterance(Utterance u, String outcome) {
     getContext().getLog().info("utterance {} {} after {} frames", u.id, outcome, u.sent);
     metrics.utteranceEnded(outcome);
-    tell(new UtteranceEnd(u.id, u.sent, outcome));
+    switch (outcome) {
+      case COMPLETED -> completed++;
+      case STOPPED -> stopped++;
+      default -> failed++;
+    }
+    changed();
+    tellAfterSave(new UtteranceEnd(u.id, u.sent, outcome));
   }
 
   private Behavior<Command> onStreamTerminated(StreamTerminated t) {
@@ -627,6 +837,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     }
     Utterance u = current;
     u.failovers++;
+    failovers++;
     if (u.failovers > settings.maxFailovers()) {
       tell(new Error("SYNTHESIS_FAILED", "utterance " + u.id + " failed on "
           + u.failovers + " workers"));
@@ -643,13 +854,27 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   // ---------------------------------------------------------------- ending
 
+  /**
+   * Ends this incarnation: the client gets the deferred events and {@link SessionEnded} (not for
+   * {@link #RESUMED} or a lost connection), the record is deleted, or kept for a resume
+   * ({@link #NODE_SHUTDOWN}, a lost connection), or left alone ({@link #RESUMED_ELSEWHERE}), and
+   * the stream is closed.
+   */
   private Behavior<Command> endSession(String reason) {
     getContext().getLog().info("session ending: {}", reason);
     timers.cancelAll();
-    if (!held.isEmpty()) metrics.framesDropped(held.size());
+    if (!held.isEmpty()) {
+      metrics.framesDropped(held.size());
+      framesDropped += held.size();
+    }
     held.clear();
-    tell(new SessionEnded(reason));
+    for (Deferred d : deferred) {
+      if (client != null) client.tell(d.event());
+    }
+    deferred.clear();
+    if (!reason.equals(RESUMED) && !reason.equals(CONNECTION_LOST)) tell(new SessionEnded(reason));
     if (client != null) getContext().unwatch(client);
+    settleRecord(reason);
     if (stream == null) return Behaviors.stopped();
     services.selector().sessionEnded(worker.name());
     getContext().unwatch(stream);
@@ -663,12 +888,160 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
           if (e.event() instanceof TtsStream.Frame f) stream.tell(new TtsStream.FrameAck(f.utteranceId()));
           return Behaviors.same();
         })
+        .onMessage(GetInfo.class, g -> {
+          g.replyTo().tell(info("closing"));
+          return Behaviors.same();
+        })
         .onMessage(StreamTerminated.class, t -> Behaviors.stopped())
         .onMessageEquals(Tick.CLOSE_TIMEOUT, Behaviors::stopped)
         .build();
   }
 
+  /** What happens to the session's record when this incarnation ends (fenced, not awaited). */
+  private void settleRecord(String reason) {
+    if (!persistent) return;
+    persistent = false;
+    if (reason.equals(RESUMED_ELSEWHERE)) return;
+    if (reason.equals(NODE_SHUTDOWN) || reason.equals(CONNECTION_LOST)) {
+      // kept for the resume window: a client that does not come back lets it expire
+      long expireAt = System.currentTimeMillis() + services.resume().window().toMillis();
+      store.save(id, expireAt, snapshot()).whenComplete((r, e) -> {
+        if (e != null) {
+          getContext().getSystem().log().warn("session {}: the state for a resume could not be"
+              + " saved: {}", sessionId, e.toString());
+        }
+      });
+    } else {
+      store.delete(id);
+    }
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  /** The resumable state changed: saved soon (once per message burst, one save at a time). */
+  private void changed() {
+    version++;
+    if (!persistent) {
+      gate = version;
+      return;
+    }
+    if (!saveScheduled) {
+      saveScheduled = true;
+      getContext().getSelf().tell(SaveNow.INSTANCE);
+    }
+  }
+
+  private enum SaveNow implements Command { INSTANCE }
+
+  private boolean saveScheduled;
+  private long saved; // the last version written
+
+  private Behavior<Command> onSaveNow() {
+    saveScheduled = false;
+    save();
+    return this;
+  }
+
+  private void createRecord(Attach attach) {
+    persistent = true;
+    creating = true;
+    version++;
+    long v = version;
+    saving = v;
+    store.create(id, attach.resumeTokenSha256(), startedAtMillis, expireAt(), snapshot())
+        .whenComplete((created, error) -> getContext().getSelf().tell(new SaveDone(v,
+            Boolean.FALSE.equals(created) ? SessionStore.Saved.FENCED : SessionStore.Saved.SAVED,
+            error)));
+  }
+
+  private boolean creating;
+
+  private void save() {
+    if (!persistent || saving >= 0 || version <= saved) return;
+    long v = version;
+    saving = v;
+    store.save(id, expireAt(), snapshot()).whenComplete((result, error) ->
+        getContext().getSelf().tell(new SaveDone(v, result, error)));
+  }
+
+  private Behavior<Command> onSaveDone(SaveDone done) {
+    saving = -1;
+    boolean wasCreate = creating;
+    creating = false;
+    if (!persistent) return this; // ended meanwhile
+    if (done.error() != null) {
+      // Redis unreachable: speak on regardless (the session is not resumable meanwhile) and
+      // try again shortly
+      getContext().getLog().warn("session state not saved: {}; retrying in {} ms",
+          done.error().toString(), SAVE_RETRY_DELAY.toMillis());
+      advanceGate(done.version());
+      if (wasCreate) {
+        saved = 0;
+        persistent = false; // without a record there is nothing to fence or resume
+      } else {
+        timers.startSingleTimer(Tick.SAVE_RETRY, SAVE_RETRY_DELAY);
+      }
+      return this;
+    }
+    if (done.result() == SessionStore.Saved.FENCED) {
+      if (wasCreate) {
+        getContext().getLog().error("a session record with id {} exists already: this session"
+            + " cannot be resumed", sessionId);
+        persistent = false;
+        advanceGate(version);
+        return this;
+      }
+      getContext().getLog().info("another incarnation owns the session now");
+      persistent = false;
+      return endSession(RESUMED_ELSEWHERE);
+    }
+    saved = done.version();
+    advanceGate(done.version());
+    save();
+    return this;
+  }
+
+  /** Lets frames and deferred events up to {@code v} out. */
+  private void advanceGate(long v) {
+    if (v > gate) gate = v;
+    while (!deferred.isEmpty() && deferred.peek().version() <= gate) {
+      ClientEvent e = deferred.poll().event();
+      if (client != null) client.tell(e);
+    }
+    release();
+  }
+
+  private long expireAt() {
+    return startedAtMillis + settings.maxDuration().toMillis()
+        + services.resume().window().toMillis();
+  }
+
+  private ResumeState snapshot() {
+    List<ResumeState.SavedUtterance> unfinished = new ArrayList<>(queue.size() + 1);
+    if (current != null) {
+      unfinished.add(new ResumeState.SavedUtterance(current.id, current.text,
+          current.firstSequence));
+    }
+    for (Utterance u : queue) unfinished.add(new ResumeState.SavedUtterance(u.id, u.text, 0));
+    return new ResumeState(nextSequence, nextUtteranceNumber, accepted, messages, paused,
+        unfinished);
+  }
+
+  /** Tells the client now, or after the deferred events before it. */
   private void tell(ClientEvent event) {
-    if (client != null) client.tell(event);
+    if (!deferred.isEmpty()) {
+      deferred.add(new Deferred(deferred.peekLast().version(), event));
+    } else if (client != null) {
+      client.tell(event);
+    }
+  }
+
+  /** Tells the client once the current state version is saved. */
+  private void tellAfterSave(ClientEvent event) {
+    if (deferred.isEmpty() && version <= gate) {
+      if (client != null) client.tell(event);
+    } else {
+      deferred.add(new Deferred(version, event));
+    }
   }
 }

@@ -8,8 +8,9 @@ package io.voicegateway.session;
  * @param sessionId the id the client knows
  * @param entityId this incarnation's sharding entity id ({@link SessionEntityId})
  * @param epoch the incarnation: 1, then one more per resume
- * @param state {@code idle}, {@code speaking}, {@code paused}, {@code waiting_for_worker},
- *     {@code detached} (the connection was lost; waiting for a resume) or {@code closing}
+ * @param state {@code idle}, {@code speaking}, {@code paused}, {@code waiting_for_worker} or
+ *     {@code closing} (a session whose connection broke is not listed: its incarnation ends and
+ *     its record waits in Redis for a resume)
  * @param worker the worker the session speaks through, or null when it has no stream
  * @param startedAtEpochMillis when the session (its first incarnation) started, wall clock
  * @param ageMillis how long ago that was
@@ -17,7 +18,6 @@ package io.voicegateway.session;
  * @param currentUtterance the id of the utterance being spoken, or null
  * @param idleTimeoutInMillis time left before the idle timeout, or -1 when it cannot run out now
  * @param maxDurationInMillis time left before the maximum duration
- * @param resumeWindowInMillis time left to resume a detached session, or -1 when attached
  * @param messages Say and Control messages counted toward the limit
  * @param framesSent audio frames sent to the client in this incarnation
  * @param framesDropped frames dropped (STOP, end) in this incarnation
@@ -38,7 +38,6 @@ public record SessionInfo(
     String currentUtterance,
     long idleTimeoutInMillis,
     long maxDurationInMillis,
-    long resumeWindowInMillis,
     int messages,
     long framesSent,
     long framesDropped,

@@ -2,6 +2,7 @@ package io.voicegateway.session;
 
 import io.voicegateway.registry.RegistryMirror;
 import io.voicegateway.registry.WorkerSelector;
+import io.voicegateway.session.store.SessionStore;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -15,6 +16,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param settings the session limits, pacing and failover settings
  * @param metrics session metrics ({@link SessionMetrics#NONE} to count nothing)
  * @param ttsMetrics stream metrics ({@link TtsStreamMetrics#NONE} to count nothing)
+ * @param store where resumable state is saved ({@link SessionStore#NONE}: nowhere)
+ * @param resume the resume window
  */
 public record SessionServices(
     WorkerSelector selector,
@@ -23,7 +26,17 @@ public record SessionServices(
     TtsStreamSettings ttsSettings,
     SessionSettings settings,
     SessionMetrics metrics,
-    TtsStreamMetrics ttsMetrics) {
+    TtsStreamMetrics ttsMetrics,
+    SessionStore store,
+    ResumeSettings resume) {
+
+  /** Services of sessions that cannot be resumed. */
+  public SessionServices(WorkerSelector selector, WorkerClients clients,
+      ActorRef<RegistryMirror.Command> mirror, TtsStreamSettings ttsSettings,
+      SessionSettings settings, SessionMetrics metrics, TtsStreamMetrics ttsMetrics) {
+    this(selector, clients, mirror, ttsSettings, settings, metrics, ttsMetrics, SessionStore.NONE,
+        ResumeSettings.DISABLED);
+  }
 
   public SessionServices {
     Objects.requireNonNull(selector, "selector");
@@ -33,5 +46,7 @@ public record SessionServices(
     Objects.requireNonNull(settings, "settings");
     metrics = metrics == null ? SessionMetrics.NONE : metrics;
     ttsMetrics = ttsMetrics == null ? TtsStreamMetrics.NONE : ttsMetrics;
+    store = store == null ? SessionStore.NONE : store;
+    resume = resume == null ? ResumeSettings.DISABLED : resume;
   }
 }

@@ -95,9 +95,11 @@ class SessionEntityTest {
   void twoUtterancesThroughShardingGive50FramesInSequenceWithStartAndEndAroundEach() {
     WorkerDirectory directory = directoryWith(worker);
     ActorRef<ShardingEnvelope<Command>> region =
-        SessionEntity.initSharding(testKit.system(), services(directory, defaults(), null));
+        NodeLocalSharding.init(testKit.system(), services(directory, defaults(), null), 4);
     String id = "ws-" + ids.incrementAndGet();
-    Consumer<Command> session = c -> region.tell(new ShardingEnvelope<>(id, c));
+    String entityId =
+        new SessionEntityId(id, NodeLocalSharding.nodeTag(testKit.system()), 1).entityId();
+    Consumer<Command> session = c -> region.tell(new ShardingEnvelope<>(entityId, c));
     TestProbe<ClientEvent> client = testKit.createTestProbe();
 
     session.accept(new Attach(client.ref()));

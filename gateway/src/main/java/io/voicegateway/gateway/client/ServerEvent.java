@@ -55,6 +55,26 @@ public sealed interface ServerEvent {
   }
 
   /**
+   * {@code session_resumed}: this connection now carries the session a {@code resume} named.
+   *
+   * @param nextSequence the sequence of the next audio frame
+   * @param accepted texts the session accepted in all; re-send those sent after them
+   * @param paused whether the session is paused
+   * @param pending utterances not yet finished
+   */
+  record SessionResumed(String sessionId, long nextSequence, long accepted, boolean paused,
+      long pending, long receivedNanos) implements ServerEvent {
+    public SessionResumed {
+      Objects.requireNonNull(sessionId, "sessionId");
+    }
+
+    @Override
+    public String type() {
+      return "session_resumed";
+    }
+  }
+
+  /**
    * One 20 ms audio frame, from a JSON {@code audio} message or a binary frame.
    *
    * @param pcm exactly one frame of PCM s16le mono (1 920 bytes); the array is not copied
@@ -194,10 +214,15 @@ public sealed interface ServerEvent {
    * @param reason the wire reason as sent (see
    *     {@link io.voicegateway.gateway.protocol.SessionEndReason}); an unknown one is a normal end
    */
-  record SessionEnd(String sessionId, String reason, long receivedNanos) implements ServerEvent {
+  record SessionEnd(String sessionId, String reason, boolean resumable, long receivedNanos)
+      implements ServerEvent {
     public SessionEnd {
       Objects.requireNonNull(sessionId, "sessionId");
       Objects.requireNonNull(reason, "reason");
+    }
+
+    public SessionEnd(String sessionId, String reason, long receivedNanos) {
+      this(sessionId, reason, false, receivedNanos);
     }
 
     @Override

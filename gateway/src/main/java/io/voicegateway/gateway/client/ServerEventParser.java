@@ -39,6 +39,7 @@ public final class ServerEventParser {
       Map.entry(ServerEvent.WorkerChanged.class, "worker_changed"),
       Map.entry(ServerEvent.Error.class, "error"),
       Map.entry(ServerEvent.SessionEnd.class, "session_end"),
+      Map.entry(ServerEvent.SessionResumed.class, "session_resumed"),
       Map.entry(ServerEvent.Unknown.class, "message of an unknown type"));
 
   private ServerEventParser() {}
@@ -78,7 +79,10 @@ public final class ServerEventParser {
           receivedNanos);
       case "error" -> new ServerEvent.Error(f.string("code"), f.string("message"), receivedNanos);
       case "session_end" -> new ServerEvent.SessionEnd(f.string("session_id"),
-          f.string("reason"), receivedNanos);
+          f.string("reason"), root.path("resumable").asBoolean(false), receivedNanos);
+      case "session_resumed" -> new ServerEvent.SessionResumed(f.string("session_id"),
+          f.integer("next_sequence"), f.integer("accepted"), root.path("paused").asBoolean(false),
+          f.integer("pending"), receivedNanos);
       default -> new ServerEvent.Unknown(type, message, receivedNanos);
     };
   }

@@ -91,9 +91,31 @@ public final class ServerMessages {
 
   /** {@code {"type":"session_end","session_id":"…","reason":"…"}}. */
   public static String sessionEnd(String sessionId, SessionEndReason reason) {
+    return sessionEnd(sessionId, reason, false);
+  }
+
+  /**
+   * As {@link #sessionEnd(String, SessionEndReason)}; with {@code resumable} the additive
+   * {@code "resumable":true}: reconnect and send {@code resume} to continue the session.
+   */
+  public static String sessionEnd(String sessionId, SessionEndReason reason, boolean resumable) {
     Objects.requireNonNull(sessionId, "sessionId");
-    return render(object("session_end").put("session_id", sessionId)
-        .put("reason", reason.wireName()));
+    ObjectNode node = object("session_end").put("session_id", sessionId)
+        .put("reason", reason.wireName());
+    if (resumable) node.put("resumable", true);
+    return render(node);
+  }
+
+  /**
+   * Additive: {@code {"type":"session_resumed","session_id":…,"next_sequence":…,"accepted":…,
+   * "paused":…,"pending":…}}: this connection now carries the resumed session.
+   */
+  public static String sessionResumed(String sessionId, long nextSequence, long accepted,
+      boolean paused, int pending) {
+    Objects.requireNonNull(sessionId, "sessionId");
+    return render(object("session_resumed").put("session_id", sessionId)
+        .put("next_sequence", nextSequence).put("accepted", accepted).put("paused", paused)
+        .put("pending", pending));
   }
 
   /** {@code {"type":"error","message":"…","code":"…"}}. */

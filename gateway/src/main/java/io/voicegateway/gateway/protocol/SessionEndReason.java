@@ -16,8 +16,13 @@ public enum SessionEndReason {
   MAX_MESSAGES("max_messages"),
   /** Additive: the client stopped reading audio for too long. */
   SLOW_CONSUMER("slow_consumer"),
-  /** Additive: the gateway node is shutting down; reconnect (and resume). */
-  SHUTDOWN("shutdown");
+  /**
+   * Additive: the gateway node is shutting down; reconnect and resume (the message says
+   * {@code "resumable":true} when the session can be resumed).
+   */
+  NODE_SHUTDOWN("node_shutdown"),
+  /** Additive: the session was resumed on another connection; this one is over. */
+  RESUMED_ELSEWHERE("resumed_elsewhere");
 
   private final String wireName;
 

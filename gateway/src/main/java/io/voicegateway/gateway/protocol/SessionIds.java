@@ -71,6 +71,19 @@ public final class SessionIds {
     return true;
   }
 
+  /**
+   * The SHA-256 of a resume token in lowercase hex: what the session store keeps instead of the
+   * token itself.
+   */
+  public static String resumeTokenSha256(String token) {
+    try {
+      return HEX.formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(token.getBytes(StandardCharsets.US_ASCII)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
   /** Compares a presented token with the expected one in time independent of where they differ. */
   public static boolean resumeTokensMatch(String expected, String presented) {
     if (expected == null || presented == null) {

@@ -11,9 +11,12 @@ import io.voicegateway.gateway.protocol.ProtocolError;
 import io.voicegateway.gateway.protocol.RateLimiter;
 import io.voicegateway.gateway.protocol.ServerMessages;
 import io.voicegateway.gateway.protocol.SessionEndReason;
+import io.voicegateway.gateway.protocol.SessionIds;
 import io.voicegateway.gateway.protocol.UtteranceEndReason;
 import io.voicegateway.session.SessionEntity;
 import io.voicegateway.session.SessionEntity.ClientEvent;
+import io.voicegateway.session.SessionEntityId;
+import io.voicegateway.session.store.SessionStore;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -34,8 +37,10 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
@@ -71,6 +76,17 @@ import org.slf4j.LoggerFactory;
  * the final one, which is then one utterance. Invalid messages are answered with an {@code error}
  * naming the problem; the session goes on.
  *
+ * <h2>Sessions and resume</h2>
+ * A new connection starts its own session, whose entity lives on this node (its id names this
+ * node: {@link SessionEntityId}). With a session store the client gets a secret
+ * {@code resume_token} in {@code session_start} (the store keeps only its SHA-256). A
+ * {@code resume} as the first message claims the named session in the store (token checked
+ * there, atomically): this connection's own session is dropped without a word, a new incarnation
+ * of the claimed session starts here (never waiting for the node it lived on, dead or not), the
+ * old incarnation is told it was superseded, and the client gets {@code session_resumed}. Client
+ * messages wait while the claim runs. A connection that breaks (no close from the client)
+ * detaches its session, which can then be resumed for the resume window.
+ *
  * <h2>Barge-in latency</h2>
  * From a PAUSE or STOP read off the socket to the last audio frame the socket took before the
  * {@code paused}/{@code clear} answer (0 when none): what a listener hears after interrupting.
@@ -81,6 +97,8 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
    * What every connection of a node shares.
    *
    * @param live the node's open connectors (concurrent set), for {@link #endAll}
+   * @param store where sessions are claimed on resume ({@link SessionStore#NONE}: no resume)
+   * @param nodeTag this node's tag in session entity ids
    */
   public record Context(
       ActorSystem<?> system,
@@ -88,11 +106,14 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       ClientMessageParser parser,
       ConnectorSettings settings,
       GatewayMetrics metrics,
-      Set<ActorRef<Object>> live) {}
+      Set<ActorRef<Object>> live,
+      SessionStore store,
+      String nodeTag) {}
 
   /**
-   * Node shutdown: ends every open session with reason {@code shutdown} (each client gets its
-   * {@code session_end} and a normal close); completes when all connections are gone or after
+   * Node shutdown: ends every open session with reason {@code node_shutdown} (each client gets
+   * its {@code session_end}, saying {@code resumable} when it can resume elsewhere, and a normal
+   * close); completes when all connections are gone or after
    * {@code deadline}.
    */
   public static CompletionStage<Done> endAll(Context context, Duration deadline) {
@@ -135,6 +156,10 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   private enum OutboundAck { INSTANCE }
 
   private enum Tick { START_TIMEOUT, SLOW_CONSUMER, RATE_LIMITED_REPLY, CLOSE_GRACE }
+
+  /** The store answered a resume's claim ({@code error} non-null when it could not). */
+  private record ClaimDone(ClientMessage.Resume resume, SessionStore.Claim claim,
+      Throwable error, ActorRef<InboundAck> ackTo) {}
 
   /** What the outbound source accepts. */
   private sealed interface Outbound permits Send, Complete, Abort {}
@@ -260,9 +285,12 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
 
   private final TimerScheduler<Object> timers;
   private final Context context;
-  private final String sessionId;
+  private String sessionId;
   private final AudioTransport transport;
-  private final EntityRef<SessionEntity.Command> session;
+  private EntityRef<SessionEntity.Command> session;
+  private String resumeToken; // the new session's secret, for session_start only; never logged
+  private boolean sessionUsed; // a text or control reached the session: too late to resume
+  private boolean resumed;
   private final RateLimiter rateLimiter;
   private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
   private final StringBuilder pendingText = new StringBuilder();
@@ -285,13 +313,19 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     this.context = context;
     this.sessionId = sessionId;
     this.transport = options.audioTransport();
-    this.session = context.sharding().entityRefFor(SessionEntity.TYPE_KEY, sessionId);
+    this.session = context.sharding().entityRefFor(SessionEntity.TYPE_KEY,
+        new SessionEntityId(sessionId, context.nodeTag(), 1).entityId());
     this.rateLimiter = context.parser().limits().newRateLimiter(System.nanoTime());
     context.metrics().sessionOpened();
     context.live().add(ctx.getSelf());
     timers.startSingleTimer(Tick.START_TIMEOUT, START_TIMEOUT);
     ActorRef<ClientEvent> self = ctx.getSelf().narrow();
-    session.tell(new SessionEntity.Attach(self));
+    String tokenHash = null;
+    if (context.store().enabled()) {
+      resumeToken = SessionIds.newResumeToken();
+      tokenHash = SessionIds.resumeTokenSha256(resumeToken);
+    }
+    session.tell(new SessionEntity.Attach(self, tokenHash));
     ctx.getLog().info("client connected (audio transport {})", transport.wireName());
   }
 
@@ -304,6 +338,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
           return this;
         })
         .onMessage(Inbound.class, this::onInbound)
+        .onMessage(ClaimDone.class, this::onClaimDone)
         .onMessage(InboundClosed.class, this::onInboundClosed)
         .onMessageEquals(OutboundAck.INSTANCE, this::onOutboundAck)
         .onMessage(ClientEvent.class, this::onSessionEvent)
@@ -323,14 +358,24 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   // ---------------------------------------------------------------- client → session
 
   private Behavior<Object> onInbound(Inbound in) {
-    in.ackTo().tell(InboundAck.INSTANCE);
-    if (sessionOver) return this;
+    if (sessionOver) {
+      in.ackTo().tell(InboundAck.INSTANCE);
+      return this;
+    }
     if (!rateLimiter.tryAcquire(in.receivedNanos())) {
+      in.ackTo().tell(InboundAck.INSTANCE);
       rateLimitedDropped++;
       if (rateLimitedReplyDue) replyRateLimited();
       return this;
     }
     ParseResult result = in.result();
+    if (result instanceof ClientMessage.Resume resume && startResume(resume, in.ackTo())) {
+      return this; // the next client message is read once the claim is answered
+    }
+    in.ackTo().tell(InboundAck.INSTANCE);
+    if (result instanceof ClientMessage.Text || result instanceof ClientMessage.Control) {
+      sessionUsed = true;
+    }
     if (result instanceof ProtocolError error) {
       getContext().getLog().debug("client message refused: {} {}", error.code(), error.message());
       sendError(error.code(), error.message());
@@ -342,11 +387,86 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
         bargeInStartedAt = in.receivedNanos();
       }
       session.tell(new SessionEntity.Control(act));
-    } else if (result instanceof ClientMessage.Resume) {
-      sendError(ErrorCode.UNAUTHORIZED, "resume: this gateway does not offer session resumption"
-          + " yet; the session " + sessionId + " continues");
     }
     return this;
+  }
+
+  // ---------------------------------------------------------------- resume
+
+  /**
+   * Starts claiming the session a {@code resume} names; false (answered already) when this
+   * connection cannot resume.
+   */
+  private boolean startResume(ClientMessage.Resume resume, ActorRef<InboundAck> ackTo) {
+    if (!context.store().enabled()) {
+      sendError(ErrorCode.UNAUTHORIZED, "resume refused: session resumption is off on this"
+          + " gateway (voicegw.session.resume.enabled); this connection's session " + sessionId
+          + " continues");
+      return false;
+    }
+    if (resumed || sessionUsed) {
+      sendError(ErrorCode.INVALID_MESSAGE, "resume must be the first message on a connection;"
+          + " this connection's session " + sessionId + " continues");
+      return false;
+    }
+    getContext().getLog().info("resume of session {} asked (after sequence {})",
+        resume.sessionId(), resume.lastSequence());
+    context.store().claim(resume.sessionId(), SessionIds.resumeTokenSha256(resume.resumeToken()),
+            context.nodeTag())
+        .whenComplete((claim, error) ->
+            getContext().getSelf().tell(new ClaimDone(resume, claim, error, ackTo)));
+    return true;
+  }
+
+  private Behavior<Object> onClaimDone(ClaimDone done) {
+    done.ackTo().tell(InboundAck.INSTANCE);
+    String asked = done.resume().sessionId();
+    if (done.error() != null) {
+      getContext().getLog().warn("resume of {} failed: session store: {}", asked,
+          done.error().toString());
+      sendError(ErrorCode.INTERNAL_ERROR, "resume failed: the session store cannot be reached;"
+          + " try again; this connection's session " + sessionId + " continues");
+      return this;
+    }
+    if (!(done.claim() instanceof SessionStore.Claimed claimed)) {
+      getContext().getLog().info("resume of {} refused (unknown session or wrong token)", asked);
+      sendError(ErrorCode.UNAUTHORIZED, "resume refused: no session " + asked + " can be resumed"
+          + " with this token (wrong token, or the session ended or expired); this connection's"
+          + " session " + sessionId + " continues");
+      return this;
+    }
+    if (sessionOver) {
+      // the connection closed while claiming: the session stays claimable for a later resume
+      return this;
+    }
+    session.tell(new SessionEntity.End(SessionEntity.RESUMED)); // our own session, dropped
+    supersede(claimed.previousOwner());
+    getContext().getLog().info("connection moves from session {} to resumed session {} ({})",
+        sessionId, asked, claimed.owner());
+    sessionId = asked;
+    resumed = true;
+    resumeToken = null;
+    session = context.sharding().entityRefFor(SessionEntity.TYPE_KEY, claimed.owner().entityId());
+    session.tell(new SessionEntity.Resume(getContext().getSelf().narrow(), claimed,
+        done.resume().lastSequence()));
+    return this;
+  }
+
+  /**
+   * Tells the incarnation that owned the session until now to end, when its node is a reachable
+   * member; an incarnation on a dead node is gone already, and a frozen one is fenced by the
+   * store when it wakes.
+   */
+  private void supersede(SessionEntityId previous) {
+    Cluster cluster = Cluster.get(context.system());
+    for (Member m : cluster.state().getMembers()) {
+      if (SessionEntityId.nodeTag(m.uniqueAddress().longUid()).equals(previous.nodeTag())
+          && !cluster.state().getUnreachable().contains(m)) {
+        context.sharding().entityRefFor(SessionEntity.TYPE_KEY, previous.entityId())
+            .tell(new SessionEntity.Superseded());
+        return;
+      }
+    }
   }
 
   private void onText(ClientMessage.Text text) {
@@ -392,14 +512,15 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   private Behavior<Object> onInboundClosed(InboundClosed closed) {
     if (!sessionOver) {
       sessionOver = true;
-      String reason = closed.failure() == null ? SessionEndReason.CLIENT_DISCONNECT.wireName()
-          : SessionEndReason.ERROR.wireName();
       if (closed.failure() != null) {
+        // a broken connection, not a goodbye: the session waits for a resume (when it can)
         getContext().getLog().info("client connection failed: {}", closed.failure().toString());
+        session.tell(context.store().enabled() ? new SessionEntity.Detach()
+            : new SessionEntity.End(SessionEndReason.ERROR.wireName()));
       } else {
         getContext().getLog().info("client disconnected");
+        session.tell(new SessionEntity.End(SessionEndReason.CLIENT_DISCONNECT.wireName()));
       }
-      session.tell(new SessionEntity.End(reason));
     }
     if (source != null) source.tell(new Complete());
     return Behaviors.stopped();
@@ -415,7 +536,11 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     } else if (event instanceof SessionEntity.SessionStarted s) {
       sessionStarted = true;
       cancelStartTimeoutOnceStarted();
-      text(ServerMessages.sessionStart(s.sessionId(), transport), Kind.OTHER);
+      text(ServerMessages.sessionStart(s.sessionId(), transport, Optional.ofNullable(resumeToken)),
+          Kind.OTHER);
+    } else if (event instanceof SessionEntity.SessionResumed r) {
+      text(ServerMessages.sessionResumed(r.sessionId(), r.nextSequence(), r.accepted(),
+          r.paused(), r.pending()), Kind.OTHER);
     } else if (event instanceof SessionEntity.UtteranceStart s) {
       text(ServerMessages.utteranceStart(s.utteranceId()), Kind.OTHER);
     } else if (event instanceof SessionEntity.UtteranceEnd e) {
@@ -435,8 +560,9 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       getContext().getLog().info("session ended: {}", e.reason());
       sessionOver = true;
       timers.cancel(Tick.START_TIMEOUT);
-      text(ServerMessages.sessionEnd(sessionId, SessionEndReason.fromWireName(e.reason())),
-          Kind.OTHER);
+      SessionEndReason reason = SessionEndReason.fromWireName(e.reason());
+      text(ServerMessages.sessionEnd(sessionId, reason,
+          reason == SessionEndReason.NODE_SHUTDOWN && context.store().enabled()), Kind.OTHER);
       queue.add(new Complete());
       pump();
     }
@@ -531,8 +657,8 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
 
   private Behavior<Object> onNodeShutdown() {
     if (!sessionOver) {
-      sessionOver = true; // the entity answers with SessionEnded("shutdown")
-      session.tell(new SessionEntity.End(SessionEndReason.SHUTDOWN.wireName()));
+      sessionOver = true; // the entity answers with SessionEnded("node_shutdown")
+      session.tell(new SessionEntity.End(SessionEntity.NODE_SHUTDOWN));
     }
     return this;
   }

@@ -135,13 +135,14 @@ class SessionLimitsTest {
   }
 
   @Test
-  void aNodeShuttingDownEndsItsSessionsWithShutdown() throws Exception {
+  void aNodeShuttingDownEndsItsSessionsWithNodeShutdownAndAResumeHint() throws Exception {
     try (GatewayFixture own = GatewayFixture.start("mock-440hz", "");
         GatewayClient c = connect(own, "")) {
       String id = c.expect(ServerEvent.SessionStart.class, WAIT).sessionId();
       own.gateway.stop();
       ServerEvent.SessionEnd end = c.expect(ServerEvent.SessionEnd.class, Duration.ofSeconds(10));
-      assertEquals("shutdown", end.reason());
+      assertEquals("node_shutdown", end.reason());
+      assertTrue(end.resumable(), "session_end says the session can be resumed: " + end);
       assertEquals(id, end.sessionId());
     }
   }

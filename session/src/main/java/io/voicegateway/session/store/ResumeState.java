@@ -1,0 +1,36 @@
+package io.voicegateway.session.store;
+
+import java.util.List;
+
+/**
+ * What a session needs to continue after its node or connection is lost: saved by the entity as
+ * it changes ({@link SessionStore#save}) and handed to the next incarnation on resume.
+ *
+ * @param nextSequence the sequence the next audio frame gets (as of the save)
+ * @param nextUtteranceNumber the next gateway-assigned utterance id is {@code u<n>}
+ * @param accepted texts the session accepted in all; a resuming client re-sends the ones it sent
+ *     after these (they never reached the session)
+ * @param messages Say and Control messages counted toward the limit
+ * @param paused whether the client had paused the session
+ * @param utterances the unfinished utterances in order: the one being spoken first (with its
+ *     {@code firstSequence}), then the queued ones ({@code firstSequence} 0)
+ */
+public record ResumeState(
+    long nextSequence,
+    long nextUtteranceNumber,
+    long accepted,
+    int messages,
+    boolean paused,
+    List<SavedUtterance> utterances) {
+
+  public ResumeState {
+    utterances = utterances == null ? List.of() : List.copyOf(utterances);
+  }
+
+  /**
+   * One accepted utterance not yet finished.
+   *
+   * @param firstSequence the sequence of its first frame once it started speaking, else 0
+   */
+  public record SavedUtterance(String id, String text, long firstSequence) {}
+}
