@@ -109,7 +109,6 @@ public final class ManagementRoutes extends AllDirectives {
         ObjectNode timers = body.putObject("timers");
         timers.put("idle_timeout_ms", info.idleTimeoutInMillis());
         timers.put("max_duration_ms", info.maxDurationInMillis());
-        timers.put("resume_window_ms", info.resumeWindowInMillis());
         ObjectNode counters = body.putObject("counters");
         counters.put("messages", info.messages());
         counters.put("frames_sent", info.framesSent());
