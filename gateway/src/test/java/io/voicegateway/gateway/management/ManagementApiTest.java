@@ -43,7 +43,7 @@ class ManagementApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient http = HttpClient.newHttpClient();
   private static final Set<String> STATES =
-      Set.of("idle", "speaking", "paused", "waiting_for_worker", "detached", "closing");
+      Set.of("idle", "speaking", "paused", "waiting_for_worker", "closing");
 
   private static GatewayFixture fixture;
   /** Every management response body of a test, checked for the secrets of its sessions. */
