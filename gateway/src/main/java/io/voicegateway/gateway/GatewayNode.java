@@ -28,11 +28,14 @@ import io.voicegateway.session.WorkerClients;
 import io.voicegateway.session.store.RedisSessionStore;
 import io.voicegateway.session.store.SessionStore;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -109,7 +112,37 @@ public final class GatewayNode {
       voicegw.livekit.api-secret = ${?LIVEKIT_API_SECRET}
       voicegw.gateway.ws-port = ${?GATEWAY_WS_PORT}
       voicegw.gateway.health-port = ${?GATEWAY_HEALTH_PORT}
+      pekko.remote.artery.canonical.hostname = ${?GATEWAY_CLUSTER_HOST}
+      pekko.remote.artery.canonical.port = ${?GATEWAY_CLUSTER_PORT}
+      pekko.management.http.hostname = ${?GATEWAY_MANAGEMENT_HOST}
+      pekko.management.http.port = ${?GATEWAY_MANAGEMENT_PORT}
       """;
+
+  /** A seed node of this node's cluster: the actor system is always named {@code voicegw}. */
+  private static final Pattern SEED_NODE =
+      Pattern.compile("pekko://voicegw@(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):[0-9]{1,5}");
+
+  /**
+   * {@code pekko.cluster.seed-nodes} from {@code GATEWAY_SEED_NODES}, a comma-separated list of
+   * {@code pekko://voicegw@host:port} (HOCON's {@code ${?VAR}} cannot make a list of a string);
+   * empty when the variable is unset or blank.
+   *
+   * @throws IllegalArgumentException naming the variable and the entry that is no seed address
+   */
+  static Config seedNodesFromEnvironment(String value) {
+    List<String> seeds = new ArrayList<>();
+    for (String entry : value == null ? new String[0] : value.split(",")) {
+      String seed = entry.trim();
+      if (seed.isEmpty()) continue;
+      if (!SEED_NODE.matcher(seed).matches()) {
+        throw new IllegalArgumentException("GATEWAY_SEED_NODES: '" + seed + "' is not a seed"
+            + " node address (pekko://voicegw@host:port, comma-separated)");
+      }
+      seeds.add(seed);
+    }
+    return seeds.isEmpty() ? ConfigFactory.empty() : ConfigFactory.parseMap(
+        Map.of("pekko.cluster.seed-nodes", seeds), "environment variable GATEWAY_SEED_NODES");
+  }
 
   /**
    * The node's configuration: system properties, then the environment variables above, then
@@ -132,6 +165,7 @@ public final class GatewayNode {
     try {
       return ConfigFactory.systemProperties()
           .withFallback(ConfigFactory.parseString(ENVIRONMENT_OVERRIDES))
+          .withFallback(seedNodesFromEnvironment(System.getenv("GATEWAY_SEED_NODES")))
           .withFallback(overrides)
           .withFallback(ConfigFactory.parseResources(GatewayNode.class.getClassLoader(),
               "voicegw-node.conf"))

@@ -72,6 +72,36 @@ public final class GatewayFixture implements AutoCloseable {
         .withFallback(overrides)));
   }
 
+  /**
+   * Starts another gateway node with this fixture's settings, joined to the fixture's node (its
+   * seed), on free ports; waits until both see a cluster of all members Up. The caller stops it.
+   */
+  public GatewayNode startJoiningNode() {
+    int seedPort = org.apache.pekko.cluster.typed.Cluster.get(gateway.system()).selfMember()
+        .address().getPort().get();
+    GatewayNode node = GatewayNode.start(GatewayNode.loadConfig(ConfigFactory.parseString(
+            "pekko.cluster.seed-nodes = [\"pekko://voicegw@127.0.0.1:" + seedPort + "\"]")
+        .withFallback(overrides)));
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!allUp(node) || !allUp(gateway)) {
+      if (System.nanoTime() > deadline) {
+        node.stop();
+        throw new AssertionError("the second node did not join within " + WAIT);
+      }
+      sleep(50);
+    }
+    return node;
+  }
+
+  private static boolean allUp(GatewayNode node) {
+    var state = org.apache.pekko.cluster.typed.Cluster.get(node.system()).state();
+    int up = 0;
+    for (var m : state.getMembers()) {
+      if (m.status() == org.apache.pekko.cluster.MemberStatus.up()) up++;
+    }
+    return up >= 2 && state.getUnreachable().isEmpty();
+  }
+
   /** Starts a worker registered in this fixture's Redis; it serves {@code defaultModel}. */
   public TtsWorker startWorker(String defaultModel) {
     Config config = ConfigFactory.parseString("""

@@ -88,8 +88,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * lose nothing and repeat nothing: an utterance's frames leave only once the save that started it
  * (with the sequence of its first frame) is written, and {@link UtteranceEnd} reaches the client
  * only once the save that removed the utterance is written (client events keep their order
- * behind it). A lost connection ({@link Detach}) ends the incarnation quietly; the record stays
- * for the resume window. A new incarnation starts with {@link Resume}: the interrupted utterance is
+ * behind it). A lost connection ({@link Detach}, or {@link End} {@code client_disconnect}) ends
+ * the incarnation; the record stays for the resume window. A new incarnation starts with {@link Resume}: the interrupted utterance is
  * synthesized again and continues after the client's {@code last_sequence} (the frames it heard
  * are skipped, as in a failover); queued ones follow. An incarnation whose save is fenced, or
  * that gets {@link Superseded}, ends without touching the record.
@@ -222,6 +222,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   public static final String NODE_SHUTDOWN = "node_shutdown";
   /** End reason of the connection's own new session when the connection resumes another. */
   public static final String RESUMED = "resumed";
+  /** End reason of a session whose client closed its connection; resumable for the window. */
+  public static final String CLIENT_DISCONNECT = "client_disconnect";
   /** End of an incarnation whose connection broke: its record stays for a resume. */
   static final String CONNECTION_LOST = "connection_lost";
   /** End reason of an incarnation another one took over. */
@@ -242,7 +244,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       implements Command {}
 
   private enum Tick implements Command { RELEASE, IDLE, MAX_DURATION, WORKER_WAIT, WORKER_RETRY,
-    CLOSE_TIMEOUT, RESUME_WINDOW, SAVE_RETRY }
+    CLOSE_TIMEOUT, SAVE_RETRY }
 
   private static final Duration SAVE_RETRY_DELAY = Duration.ofSeconds(1);
 
@@ -367,7 +369,6 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
         .onMessage(Superseded.class, x -> endSession(RESUMED_ELSEWHERE))
         .onMessage(SaveDone.class, this::onSaveDone)
         .onMessageEquals(SaveNow.INSTANCE, this::onSaveNow)
-        .onMessageEquals(Tick.RESUME_WINDOW, () -> endSession("client_disconnect"))
         .onMessageEquals(Tick.SAVE_RETRY, () -> { save(); return this; })
         .onMessage(TtsEvent.class, this::onTtsEvent)
         .onMessage(StreamTerminated.class, this::onStreamTerminated)
@@ -457,7 +458,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private Behavior<Command> onDetach() {
     if (client != null) getContext().unwatch(client);
     client = null;
-    if (!persistent) return endSession("client_disconnect");
+    if (!persistent) return endSession(CLIENT_DISCONNECT);
     getContext().getLog().info("connection lost: the session may be resumed for {} s",
         services.resume().window().toSeconds());
     return endSession(CONNECTION_LOST);
@@ -902,8 +903,11 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     if (!persistent) return;
     persistent = false;
     if (reason.equals(RESUMED_ELSEWHERE)) return;
-    if (reason.equals(NODE_SHUTDOWN) || reason.equals(CONNECTION_LOST)) {
-      // kept for the resume window: a client that does not come back lets it expire
+    if (reason.equals(NODE_SHUTDOWN) || reason.equals(CONNECTION_LOST)
+        || reason.equals(CLIENT_DISCONNECT)) {
+      // Kept for the resume window; a client that does not come back lets it expire. A polite
+      // close counts too: a TCP connection that breaks looks the same to the server as one the
+      // client closed (no close frame is needed to end the stream).
       long expireAt = System.currentTimeMillis() + services.resume().window().toMillis();
       store.save(id, expireAt, snapshot()).whenComplete((r, e) -> {
         if (e != null) {
