@@ -9,6 +9,7 @@ import io.voicegateway.gateway.health.HealthRoutes;
 import io.voicegateway.gateway.health.HealthServer;
 import io.voicegateway.gateway.health.HealthSources;
 import io.voicegateway.gateway.health.RedisProbe;
+import io.voicegateway.gateway.management.ManagementServer;
 import io.voicegateway.gateway.protocol.ClientMessageParser;
 import io.voicegateway.gateway.protocol.ProtocolLimits;
 import io.voicegateway.gateway.ws.ConnectorSettings;
@@ -86,15 +87,18 @@ public final class GatewayNode {
   private final WorkerSelector selector;
   private final ServerBinding wsBinding;
   private final ServerBinding healthBinding;
+  private final int managementPort;
 
   private GatewayNode(ActorSystem<Void> system, Settings settings, GatewayMetrics metrics,
-      WorkerSelector selector, ServerBinding wsBinding, ServerBinding healthBinding) {
+      WorkerSelector selector, ServerBinding wsBinding, ServerBinding healthBinding,
+      int managementPort) {
     this.system = system;
     this.settings = settings;
     this.metrics = metrics;
     this.selector = selector;
     this.wsBinding = wsBinding;
     this.healthBinding = healthBinding;
+    this.managementPort = managementPort;
   }
 
   /**
@@ -249,6 +253,11 @@ public final class GatewayNode {
       public int activeSessions() {
         return metrics.activeSessions();
       }
+
+      @Override
+      public String clusterMemberStatus() {
+        return cluster.selfMember().status().toString();
+      }
     };
 
     WebSocketConnector.Context context = new WebSocketConnector.Context(system,
@@ -265,10 +274,14 @@ public final class GatewayNode {
         new HealthRoutes(sources, metrics));
     ServerBinding wsBinding = await(ws, "voicegw.gateway.ws-port", g.wsPort());
     ServerBinding healthBinding = await(health, "voicegw.gateway.health-port", g.healthPort());
-    log.info("gateway node up: WebSocket on {}:{}, health on {}:{}, Redis at {}:{}", g.host(),
-        wsBinding.localAddress().getPort(), g.host(), healthBinding.localAddress().getPort(),
+    int managementPort = ManagementServer.start(system, new ManagementServer.Sources(directory,
+        selector, settings.registry().maxHeartbeatAge(), redis::status));
+    log.info("gateway node up: WebSocket on {}:{}, health on {}:{}, management on port {},"
+        + " Redis at {}:{}", g.host(), wsBinding.localAddress().getPort(), g.host(),
+        healthBinding.localAddress().getPort(), managementPort,
         settings.registry().redisUri().getHost(), settings.registry().redisUri().getPort());
-    return new GatewayNode(system, settings, metrics, selector, wsBinding, healthBinding);
+    return new GatewayNode(system, settings, metrics, selector, wsBinding, healthBinding,
+        managementPort);
   }
 
   private static ServerBinding await(CompletionStage<ServerBinding> binding, String key, int port) {
@@ -289,6 +302,11 @@ public final class GatewayNode {
   /** The bound health port (useful when configured as 0). */
   public int healthPort() {
     return healthBinding.localAddress().getPort();
+  }
+
+  /** The bound Pekko Management port (useful when configured as 0). */
+  public int managementPort() {
+    return managementPort;
   }
 
   public ActorSystem<Void> system() {

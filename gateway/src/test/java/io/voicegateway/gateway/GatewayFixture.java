@@ -49,6 +49,7 @@ public final class GatewayFixture implements AutoCloseable {
               voicegw.redis.url = "%s"
               voicegw.registry.resync-interval = 1s
               pekko.remote.artery.canonical.port = 0
+              pekko.management.http { hostname = "127.0.0.1", port = 0 }
               """.formatted(redis.uri())));
       return new GatewayFixture(redis, overrides,
           GatewayNode.start(GatewayNode.loadConfig(overrides)));
@@ -125,6 +126,11 @@ public final class GatewayFixture implements AutoCloseable {
 
   public URI healthUri(String path) {
     return URI.create("http://127.0.0.1:" + gateway.healthPort() + path);
+  }
+
+  /** A URL on the gateway's Pekko Management port (bound to an ephemeral port on loopback). */
+  public URI managementUri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + gateway.managementPort() + pathAndQuery);
   }
 
   /** Blocks until the gateway's selector sees {@code n} workers with a fresh heartbeat. */

@@ -45,6 +45,7 @@ final class GatewayStack implements AutoCloseable {
           voicegw.redis.url = "%s"
           voicegw.registry.resync-interval = 1s
           pekko.remote.artery.canonical.port = 0
+          pekko.management.http { hostname = "127.0.0.1", port = 0 }
           """.formatted(redis.uri()));
       GatewayNode gateway = GatewayNode.start(GatewayNode.loadConfig(overrides));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -12,8 +12,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The health port's routes (WIRE.md §5): {@code /health} (JSON: status and why), {@code
- * /readiness} (may this node take new sessions: Redis reachable), {@code /liveness} (the process
- * answers), {@code /metrics} (Prometheus text).
+ * /readiness} (may this node take new sessions: an Up cluster member and Redis reachable),
+ * {@code /liveness} (the process answers), {@code /metrics} (Prometheus text).
  */
 public final class HealthRoutes extends AllDirectives {
 
@@ -36,14 +36,25 @@ public final class HealthRoutes extends AllDirectives {
             .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))))));
   }
 
-  /** 200 with status "ok" when Redis answers and a worker is healthy; else 503 "degraded". */
+  private static final String UP = "Up";
+
+  /**
+   * 200 with status "ok" when the node is an Up cluster member, Redis answers and a worker is
+   * healthy; else 503 "degraded".
+   */
   HttpResponse health() {
     RedisProbe.Status redis = sources.redis();
     int healthy = sources.workersHealthy();
-    boolean ok = redis.up() && healthy > 0;
+    String member = sources.clusterMemberStatus();
+    boolean up = UP.equals(member);
+    boolean ok = up && redis.up() && healthy > 0;
     ObjectNode body = status(ok ? "ok" : "degraded");
-    if (!redis.up()) body.put("reason", "redis unreachable: " + redis.detail());
+    if (!up) body.put("reason", notUp(member));
+    else if (!redis.up()) body.put("reason", "redis unreachable: " + redis.detail());
     else if (healthy == 0) body.put("reason", "no healthy TTS worker registered");
+    ObjectNode c = body.putObject("cluster");
+    c.put("status", up ? "up" : "down");
+    c.put("member_status", member);
     ObjectNode r = body.putObject("redis");
     r.put("status", redis.up() ? "up" : "down");
     r.put("detail", redis.detail());
@@ -56,13 +67,23 @@ public final class HealthRoutes extends AllDirectives {
     return json(ok ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
   }
 
-  /** Ready to take sessions while Redis answers (without it no worker can be found). */
+  /**
+   * Ready to take sessions while the node is an Up cluster member (a joining or leaving node
+   * cannot host session entities) and Redis answers (without it no worker can be found).
+   */
   HttpResponse readiness() {
     RedisProbe.Status redis = sources.redis();
-    if (redis.up()) return json(StatusCodes.OK, status("ready"));
-    ObjectNode body = status("not_ready");
-    body.put("reason", "redis unreachable: " + redis.detail());
-    return json(StatusCodes.SERVICE_UNAVAILABLE, body);
+    String member = sources.clusterMemberStatus();
+    boolean up = UP.equals(member);
+    ObjectNode body = status(up && redis.up() ? "ready" : "not_ready");
+    if (!up) body.put("reason", notUp(member));
+    else if (!redis.up()) body.put("reason", "redis unreachable: " + redis.detail());
+    body.put("cluster", member);
+    return json(up && redis.up() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
+  }
+
+  private static String notUp(String member) {
+    return "not an Up cluster member: " + member;
   }
 
   private static ObjectNode status(String status) {

@@ -12,4 +12,10 @@ public interface HealthSources {
   int workersHealthy();
 
   int activeSessions();
+
+  /**
+   * This node's cluster member status as Pekko names it ({@code Joining}, {@code Up},
+   * {@code Leaving}, …); the node takes sessions only while {@code Up}.
+   */
+  String clusterMemberStatus();
 }

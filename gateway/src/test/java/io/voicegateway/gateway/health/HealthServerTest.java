@@ -12,6 +12,7 @@ import io.voicegateway.registry.RegistrySettings;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
@@ -26,6 +27,7 @@ class HealthServerTest {
 
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicInteger healthyWorkers = new AtomicInteger(1);
+  private final AtomicReference<String> memberStatus = new AtomicReference<>("Up");
   private LocalRedisServer redis;
   private ActorSystem<Void> system;
   private RedisProbe probe;
@@ -45,6 +47,7 @@ class HealthServerTest {
       public int workersKnown() { return 2; }
       public int workersHealthy() { return healthyWorkers.get(); }
       public int activeSessions() { return metrics.activeSessions(); }
+      public String clusterMemberStatus() { return memberStatus.get(); }
     };
     port = HealthServer.bind(system, "127.0.0.1", 0, new HealthRoutes(sources, metrics))
         .toCompletableFuture().get(10, TimeUnit.SECONDS).localAddress().getPort();
@@ -96,6 +99,24 @@ class HealthServerTest {
     assertEquals("no healthy TTS worker registered", body.get("reason").asText());
     assertEquals(2, body.get("workers").get("known").asInt());
     assertEquals(200, get("/readiness").code(), "no worker does not make the node unready");
+  }
+
+  @Test
+  void aNodeThatIsNotAnUpClusterMemberIsNotReadyAndSaysSo() throws Exception {
+    await().atMost(Duration.ofSeconds(10)).until(() -> get("/readiness").code() == 200);
+    assertEquals("Up", json.readTree(get("/health").body()).get("cluster").get("member_status")
+        .asText());
+    memberStatus.set("Leaving");
+    Reply readiness = get("/readiness");
+    assertEquals(503, readiness.code());
+    JsonNode body = json.readTree(readiness.body());
+    assertEquals("not_ready", body.get("status").asText());
+    assertEquals("not an Up cluster member: Leaving", body.get("reason").asText());
+    assertEquals("Leaving", body.get("cluster").asText());
+    JsonNode health = json.readTree(get("/health").body());
+    assertEquals("degraded", health.get("status").asText());
+    assertEquals("down", health.get("cluster").get("status").asText());
+    assertEquals(200, get("/liveness").code(), "a leaving node is still alive");
   }
 
   @Test
