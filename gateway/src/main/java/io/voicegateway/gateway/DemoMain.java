@@ -101,6 +101,7 @@ public final class DemoMain {
           Browser    http://127.0.0.1:%d/
           WebSocket  %s
           Health     http://127.0.0.1:%d/health   Metrics http://127.0.0.1:%d/metrics
+          Sessions   http://127.0.0.1:%d/sessions  (management: /cluster/members, /workers)
 
         Try it from another terminal:
           ./voicegw say "Hello from the voice gateway." --url %s --out hello.wav
@@ -108,7 +109,8 @@ public final class DemoMain {
           websocat %s   then type   {"type":"text","text":"Hello there."}
 
         Ctrl-C stops the gateway, the worker and Redis.
-        """.formatted(model, node.wsPort(), ws, node.healthPort(), node.healthPort(), ws, ws));
+        """.formatted(model, node.wsPort(), ws, node.healthPort(), node.healthPort(),
+            node.managementPort(), ws, ws));
     node.system().getWhenTerminated().toCompletableFuture().join();
   }
 

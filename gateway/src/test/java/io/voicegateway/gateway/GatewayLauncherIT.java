@@ -39,7 +39,8 @@ class GatewayLauncherIT {
     int health = GatewayFixture.freePort();
     Path demoLog = dir.resolve("demo.log");
     Process demo = launcher(List.of("demo"), Map.of("GATEWAY_WS_PORT", "" + ws,
-        "GATEWAY_HEALTH_PORT", "" + health, "GATEWAY_CLUSTER_PORT", "0"), demoLog.toFile());
+        "GATEWAY_HEALTH_PORT", "" + health, "GATEWAY_CLUSTER_PORT", "0",
+        "GATEWAY_MANAGEMENT_PORT", "" + GatewayFixture.freePort()), demoLog.toFile());
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (!Files.readString(demoLog).contains("demo is running")) {

@@ -38,6 +38,13 @@ public final class NodeLocalSharding {
 
   private NodeLocalSharding() {}
 
+  private static final String WARM_UP_PREFIX = "warm-up-";
+
+  /** Whether {@code id} is one of {@link #warmUp}'s short-lived entities, not a session. */
+  public static boolean isWarmUp(SessionEntityId id) {
+    return id.sessionId().startsWith(WARM_UP_PREFIX);
+  }
+
   /** This node's tag: its cluster member's unique address uid (new for every restart). */
   public static String nodeTag(ActorSystem<?> system) {
     return SessionEntityId.nodeTag(
@@ -66,7 +73,7 @@ public final class NodeLocalSharding {
     Set<String> shards = new HashSet<>();
     ClusterSharding sharding = ClusterSharding.get(system);
     for (int i = 0; shards.size() < shardsPerNode; i++) {
-      String entityId = new SessionEntityId("warm-up-" + i, tag, 1).entityId();
+      String entityId = new SessionEntityId(WARM_UP_PREFIX + i, tag, 1).entityId();
       if (shards.add(extractor.shardId(entityId))) {
         sharding.entityRefFor(SessionEntity.TYPE_KEY, entityId)
             .tell(new SessionEntity.End("warm-up"));

@@ -465,9 +465,14 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   }
 
   private Behavior<Command> onGetInfo(GetInfo get) {
+    if (!attached) {
+      // the session ended after it was listed; sharding started this incarnation to answer
+      get.replyTo().tell(info("ended"));
+      return Behaviors.stopped();
+    }
     get.replyTo().tell(info(paused ? "paused" : waitingForWorker ? "waiting_for_worker"
         : current != null ? "speaking" : "idle"));
-    return attached ? this : Behaviors.stopped();
+    return this;
   }
 
   private SessionInfo info(String state) {

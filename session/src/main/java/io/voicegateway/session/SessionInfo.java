@@ -8,8 +8,8 @@ package io.voicegateway.session;
  * @param sessionId the id the client knows
  * @param entityId this incarnation's sharding entity id ({@link SessionEntityId})
  * @param epoch the incarnation: 1, then one more per resume
- * @param state {@code idle}, {@code speaking}, {@code paused}, {@code waiting_for_worker} or
- *     {@code closing} (a session whose connection broke is not listed: its incarnation ends and
+ * @param state {@code idle}, {@code speaking}, {@code paused}, {@code waiting_for_worker},
+ *     {@code closing}, or {@code ended} (it ended between being listed and being asked) (a session whose connection broke is not listed: its incarnation ends and
  *     its record waits in Redis for a resume)
  * @param worker the worker the session speaks through, or null when it has no stream
  * @param startedAtEpochMillis when the session (its first incarnation) started, wall clock

@@ -1,5 +1,6 @@
 package io.voicegateway.gateway.management;
 
+import io.voicegateway.session.NodeLocalSharding;
 import io.voicegateway.session.SessionEntity;
 import io.voicegateway.session.SessionEntityId;
 import io.voicegateway.session.SessionInfo;
@@ -129,6 +130,7 @@ public final class SessionsView {
         } catch (IllegalArgumentException e) {
           continue; // not a session incarnation of the id@node#epoch scheme
         }
+        if (NodeLocalSharding.isWarmUp(id)) continue; // allocates a shard, stops at once
         Located here = new Located(id, a.listing().node());
         newest.merge(id.sessionId(), here,
             (x, y) -> x.id().epoch() >= y.id().epoch() ? x : y);

@@ -69,7 +69,9 @@ class NodeFailureIT {
       double worstGapMs = 0;
       for (ResumingClient c : clients) {
         assertExactlyOnce(c, 7);
-        for (ResumingClient.Failover f : c.failovers()) {
+        if (!c.failovers().isEmpty()) {
+          // a resume can land on the dying node just before it dies: the last one counts
+          ResumingClient.Failover f = c.failovers().get(c.failovers().size() - 1);
           assertTrue(f.firstFrameNanos() > 0, c + " resumed but heard nothing: " + f);
           resumeSeconds.add((f.firstFrameNanos() - killed) / 1e9);
         }
