@@ -104,7 +104,8 @@ public final class LocalCluster implements AutoCloseable {
       String seeds = String.join(",", clusterPorts.stream().limit(3)
           .map(p -> "pekko://voicegw@127.0.0.1:" + p).toList());
       for (int i = 1; i <= n; i++) {
-        nodes.add(startNode(i, clusterPorts.get(i - 1), seeds, redis.uri(), dir));
+        nodes.add(startNode(i, GatewayFixture.freePort(), GatewayFixture.freePort(),
+            clusterPorts.get(i - 1), GatewayFixture.freePort(), seeds, redis.uri(), dir));
       }
       int lbPort = GatewayFixture.freePort();
       nginx = startNginx(dir.resolve("nginx"), lbPort, nodes);
@@ -132,11 +133,8 @@ public final class LocalCluster implements AutoCloseable {
     return TtsWorker.start(config).toCompletableFuture().join();
   }
 
-  private static Node startNode(int i, int clusterPort, String seeds, String redisUri, Path dir)
-      throws IOException {
-    int ws = GatewayFixture.freePort();
-    int health = GatewayFixture.freePort();
-    int management = GatewayFixture.freePort();
+  private static Node startNode(int i, int ws, int health, int clusterPort, int management,
+      String seeds, String redisUri, Path dir) throws IOException {
     Path config = dir.resolve("node-" + i + ".conf");
     Files.writeString(config, "voicegw.gateway.host = \"127.0.0.1\"\n"
         + "voicegw.registry.resync-interval = 1s\n");
@@ -187,6 +185,18 @@ public final class LocalCluster implements AutoCloseable {
       }
     }
     return Files.createDirectories(dir);
+  }
+
+  /**
+   * Starts node {@code i} again after it exited: a new incarnation on the same ports, joining
+   * the others (its log file starts over).
+   */
+  public void restart(int i) throws IOException {
+    Node old = node(i);
+    if (old.process().isAlive()) throw new IllegalStateException("gateway-" + i + " still runs");
+    String seeds = String.join(",", nodes.stream().limit(3).map(Node::address).toList());
+    nodes.set(i - 1, startNode(i, old.wsPort(), old.healthPort(), old.clusterPort(),
+        old.managementPort(), seeds, redis.uri(), dir));
   }
 
   public int size() {

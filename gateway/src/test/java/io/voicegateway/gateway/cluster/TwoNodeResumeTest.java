@@ -13,6 +13,7 @@ import io.voicegateway.gateway.client.ServerEvent;
 import io.voicegateway.session.NodeLocalSharding;
 import io.voicegateway.session.SessionEntity;
 import io.voicegateway.session.SessionEntityId;
+import io.voicegateway.session.SessionInfo;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.time.Duration;
@@ -52,6 +53,8 @@ class TwoNodeResumeTest {
         pekko.actor.serialization-bindings {
           "io.voicegateway.session.CborSerializable" = counting-cbor
         }
+        # Jackson allows the classes bound to it; these are bound to the counting wrapper
+        pekko.serialization.jackson.allowed-class-prefix = ["io.voicegateway."]
         """);
     fixture.awaitWorkers(1);
     second = fixture.startJoiningNode();
@@ -161,13 +164,29 @@ class TwoNodeResumeTest {
   }
 
   @Test
+  void resumingASessionStillConnectedElsewhereMovesItAndTheOldConnectionIsTold() throws Exception {
+    try (GatewayClient first = connect(fixture.gateway); GatewayClient second2 = connect(second)) {
+      ServerEvent.SessionStart start = first.expect(ServerEvent.SessionStart.class, WAIT);
+      second2.expect(ServerEvent.SessionStart.class, WAIT);
+      second2.sendResume(start.sessionId(), start.resumeToken().orElseThrow(), 0);
+      assertEquals(start.sessionId(),
+          second2.expect(ServerEvent.SessionResumed.class, WAIT).sessionId());
+      ServerEvent.SessionEnd end = first.expect(ServerEvent.SessionEnd.class, WAIT);
+      assertEquals("resumed_elsewhere", end.reason());
+      second2.sendText("here now");
+      assertUtteranceCompletes(second2, "u1");
+    }
+  }
+
+  @Test
   void audioNeverCrossesNodesOnlySmallControlMessagesDo() throws Exception {
     Map<String, Long> before = CountingCborSerializer.messages();
     long bytesBefore = CountingCborSerializer.bytes();
     int frames = 0;
+    String bSession;
     try (GatewayClient a = connect(fixture.gateway); GatewayClient b = connect(second)) {
       a.expect(ServerEvent.SessionStart.class, WAIT);
-      b.expect(ServerEvent.SessionStart.class, WAIT);
+      bSession = b.expect(ServerEvent.SessionStart.class, WAIT).sessionId();
       for (int i = 0; i < 4; i++) {
         a.sendText("a" + i);
         b.sendText("b" + i);
@@ -179,6 +198,15 @@ class TwoNodeResumeTest {
           if (e instanceof ServerEvent.UtteranceEnd u && u.id().equals("u4")) break;
         }
       }
+      // a control message that does cross: the first node asks about the second's session
+      // (what the management API does), which shows the counter sees what crosses
+      SessionInfo info = ClusterSharding.get(fixture.gateway.system()).entityRefFor(
+              SessionEntity.TYPE_KEY,
+              new SessionEntityId(bSession, NodeLocalSharding.nodeTag(second.system()), 1)
+                  .entityId())
+          .<SessionInfo>ask(SessionEntity.GetInfo::new, WAIT)
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals(bSession, info.sessionId());
     }
     Map<String, Long> after = CountingCborSerializer.messages();
     long crossed = CountingCborSerializer.bytes() - bytesBefore;
@@ -188,6 +216,7 @@ class TwoNodeResumeTest {
     System.out.printf("two sessions on two nodes: %d frames (%d bytes of PCM) to clients;"
         + " %d bytes of project messages crossed nodes: %s%n", frames, audioBytes, crossed, kinds);
     assertEquals(8 * TONE_FRAMES, frames);
+    assertTrue(kinds.containsAll(Set.of("GetInfo", "SessionInfo")), "counted: " + kinds);
     assertFalse(kinds.contains("Audio"), "no audio crossed nodes: " + kinds);
     assertTrue(crossed < audioBytes / 100, crossed + " bytes crossed nodes for " + audioBytes
         + " bytes of audio");
