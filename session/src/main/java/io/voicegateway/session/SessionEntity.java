@@ -303,6 +303,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private final ArrayDeque<TtsStream.Frame> held = new ArrayDeque<>();
   private ActorRef<TtsStream.Command> stream;
   private WorkerRecord worker;
+  private String streamSessionId; // the worker's session_id of the current stream
   private final Set<String> failedWorkers = new LinkedHashSet<>();
   private int streams;
   private long nextSequence = 1;
@@ -442,6 +443,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       paused = true;
       pacing.pause(now);
     }
+    endOrphanedWorkerSession(state.workerSession());
     persistent = true;
     changed(); // the state under this epoch, with the sequence the client gave
     long left = startedAtMillis + settings.maxDuration().toMillis() - System.currentTimeMillis();
@@ -453,6 +455,20 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     restartIdle();
     startNext();
     return this;
+  }
+
+  /**
+   * Ends the worker session the previous incarnation held (best effort): when its node died it
+   * could not, and the worker would count it against its capacity until its idle timeout.
+   */
+  private void endOrphanedWorkerSession(ResumeState.WorkerSession orphan) {
+    if (orphan == null) return;
+    org.slf4j.Logger log = getContext().getLog();
+    services.clients().clientFor(orphan.host(), orphan.port())
+        .endSession(io.voicegateway.tts.v1.EndSessionRequest.newBuilder()
+            .setSessionId(orphan.sessionId()).build())
+        .whenComplete((r, e) -> log.info("previous incarnation's worker session {} ended: {}",
+            orphan.sessionId(), e == null ? r.getSuccess() : e.toString()));
   }
 
   private Behavior<Command> onDetach() {
@@ -654,10 +670,12 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     worker = chosen.get();
     stopWaitingForWorker();
     streams++;
+    streamSessionId = workerSessionId();
     stream = getContext().spawn(
-        TtsStream.create(workerSessionId(), worker, settings.model(), services.clients(),
+        TtsStream.create(streamSessionId, worker, settings.model(), services.clients(),
             ttsAdapter, services.ttsSettings(), services.ttsMetrics()),
         "tts-" + streams);
+    changed(); // the worker session, for a resumed incarnation to end if this node dies
     getContext().watchWith(stream, new StreamTerminated(stream));
     getContext().getLog().info("speaking through worker {}", worker.name());
     return true;
@@ -926,10 +944,11 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       // close counts too: a TCP connection that breaks looks the same to the server as one the
       // client closed (no close frame is needed to end the stream).
       long expireAt = System.currentTimeMillis() + services.resume().window().toMillis();
+      org.slf4j.Logger log = getContext().getLog();
       store.save(id, expireAt, snapshot()).whenComplete((r, e) -> {
         if (e != null) {
-          getContext().getSystem().log().warn("session {}: the state for a resume could not be"
-              + " saved: {}", sessionId, e.toString());
+          log.warn("session {}: the state for a resume could not be saved: {}", sessionId,
+              e.toString());
         }
       });
     } else {
@@ -969,10 +988,11 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     version++;
     long v = version;
     saving = v;
-    store.create(id, attach.resumeTokenSha256(), startedAtMillis, expireAt(), snapshot())
-        .whenComplete((created, error) -> getContext().getSelf().tell(new SaveDone(v,
+    getContext().pipeToSelf(
+        store.create(id, attach.resumeTokenSha256(), startedAtMillis, expireAt(), snapshot()),
+        (created, error) -> new SaveDone(v,
             Boolean.FALSE.equals(created) ? SessionStore.Saved.FENCED : SessionStore.Saved.SAVED,
-            error)));
+            error));
   }
 
   private boolean creating;
@@ -981,8 +1001,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     if (!persistent || saving >= 0 || version <= saved) return;
     long v = version;
     saving = v;
-    store.save(id, expireAt(), snapshot()).whenComplete((result, error) ->
-        getContext().getSelf().tell(new SaveDone(v, result, error)));
+    getContext().pipeToSelf(store.save(id, expireAt(), snapshot()),
+        (result, error) -> new SaveDone(v, result, error));
   }
 
   private Behavior<Command> onSaveDone(SaveDone done) {
@@ -1044,8 +1064,10 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
           current.firstSequence));
     }
     for (Utterance u : queue) unfinished.add(new ResumeState.SavedUtterance(u.id, u.text, 0));
+    ResumeState.WorkerSession held = stream == null ? null : new ResumeState.WorkerSession(
+        worker.dialHost(), worker.dialPort(), streamSessionId);
     return new ResumeState(nextSequence, nextUtteranceNumber, accepted, messages, paused,
-        unfinished);
+        unfinished, held);
   }
 
   /** Tells the client now, or after the deferred events before it. */

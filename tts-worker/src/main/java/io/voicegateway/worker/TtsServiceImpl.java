@@ -59,6 +59,24 @@ public final class TtsServiceImpl implements TTSService {
     this.sessions = new WorkerSessions(settings.maxConcurrentSessions());
   }
 
+  /** Sessions open on this worker now (StartSession .. EndSession). */
+  public int activeSessions() {
+    return sessions.count();
+  }
+
+  /** Ends the sessions idle beyond {@code session-idle-timeout} (see reference.conf). */
+  void reapIdleSessions() {
+    for (String id : sessions.reapIdle(settings.sessionIdleTimeout().toNanos())) {
+      MDC.put("sessionId", id);
+      try {
+        log.info("session ended: idle for {} s (its client never sent EndSession)",
+            settings.sessionIdleTimeout().toSeconds());
+      } finally {
+        MDC.remove("sessionId");
+      }
+    }
+  }
+
   @Override
   public CompletionStage<StartSessionResponse> startSession(StartSessionRequest in) {
     return rejectingInvalid(() -> doStartSession(in));

@@ -68,6 +68,11 @@ public final class TtsWorker {
         .lookup(DispatcherSelector.fromConfig("voicegw.worker.engine-dispatcher"));
     ModelCatalog catalog = new ModelCatalog(settings, blocking);
     TtsServiceImpl service = new TtsServiceImpl(settings, catalog);
+    java.time.Duration reapEvery = settings.sessionIdleTimeout().dividedBy(4)
+        .compareTo(java.time.Duration.ofSeconds(30)) > 0 ? java.time.Duration.ofSeconds(30)
+        : settings.sessionIdleTimeout().dividedBy(4);
+    system.scheduler().scheduleWithFixedDelay(reapEvery, reapEvery,
+        service::reapIdleSessions, system.executionContext());
 
     CompletionStage<TtsWorker> started = catalog.load(catalog.find("").orElseThrow())
         .thenCompose(ms -> Http.get(system)

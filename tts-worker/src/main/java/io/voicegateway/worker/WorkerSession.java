@@ -25,6 +25,7 @@ final class WorkerSession {
   private final SpeechEngine engine;
   private final Set<Synthesis> running = new HashSet<>();
   private boolean paused;
+  private volatile long lastActiveNanos = System.nanoTime();
 
   WorkerSession(String id, SpeechEngine engine) {
     this.id = id;
@@ -41,20 +42,24 @@ final class WorkerSession {
 
   /** Registers a starting synthesis; answers whether it must start paused. */
   synchronized boolean attach(Synthesis s) {
+    touch();
     running.add(s);
     return paused;
   }
 
   synchronized void detach(Synthesis s) {
+    touch();
     running.remove(s);
   }
 
   synchronized void pause() {
+    touch();
     paused = true;
     snapshot().forEach(Synthesis::pause);
   }
 
   synchronized void resume() {
+    touch();
     paused = false;
     snapshot().forEach(Synthesis::resume);
   }
@@ -71,6 +76,16 @@ final class WorkerSession {
 
   synchronized int runningSyntheses() {
     return running.size();
+  }
+
+  /** A call for this session: it is in use. */
+  void touch() {
+    lastActiveNanos = System.nanoTime();
+  }
+
+  /** Whether nothing runs and no call came for {@code idleNanos} (as of {@code nowNanos}). */
+  synchronized boolean idleFor(long idleNanos, long nowNanos) {
+    return running.isEmpty() && nowNanos - lastActiveNanos > idleNanos;
   }
 
   private List<Synthesis> snapshot() {

@@ -39,8 +39,27 @@ final class WorkerSessions {
     return true;
   }
 
+  /**
+   * Ends the sessions idle for longer than {@code idleNanos} (nothing running, no call); returns
+   * their ids.
+   */
+  java.util.List<String> reapIdle(long idleNanos) {
+    long now = System.nanoTime();
+    java.util.List<String> reaped = new java.util.ArrayList<>();
+    for (WorkerSession s : sessions.values()) {
+      if (s.idleFor(idleNanos, now) && sessions.remove(s.id(), s)) {
+        s.stop();
+        reaped.add(s.id());
+      }
+    }
+    return reaped;
+  }
+
+  /** The session, touched (a call for it is in use). */
   Optional<WorkerSession> find(String id) {
-    return Optional.ofNullable(sessions.get(id));
+    WorkerSession s = sessions.get(id);
+    if (s != null) s.touch();
+    return Optional.ofNullable(s);
   }
 
   int count() {

@@ -25,7 +25,8 @@ public record WorkerSettings(
     boolean register,
     String espeakBinary,
     int freettsMaxVoices,
-    Duration deregisterTimeout) {
+    Duration deregisterTimeout,
+    Duration sessionIdleTimeout) {
 
   private static final Set<String> FIXED_MODELS = Set.of(ModelCatalog.TONE, ModelCatalog.FREETTS);
 
@@ -63,11 +64,15 @@ public record WorkerSettings(
       require(maxText > 0, "max-text-length", "must be positive, got " + maxText);
       int maxVoices = c.getInt("freetts.max-voices");
       require(maxVoices > 0, "freetts.max-voices", "must be positive, got " + maxVoices);
+      Duration idle = c.getDuration("session-idle-timeout");
+      require(!idle.isNegative() && !idle.isZero(), "session-idle-timeout",
+          "must be a positive duration, got " + idle);
       String host = c.getString("host");
       require(!host.isBlank(), "host", "must not be empty");
       return new WorkerSettings(
           name, host, port, c.getString("advertise-host").trim(), defaultModel, models, languages,
-          maxSessions, maxText, c.getBoolean("register"), c.getString("espeak.binary"), maxVoices, c.getDuration("deregister-timeout"));
+          maxSessions, maxText, c.getBoolean("register"), c.getString("espeak.binary"), maxVoices, c.getDuration("deregister-timeout"),
+          idle);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
     }

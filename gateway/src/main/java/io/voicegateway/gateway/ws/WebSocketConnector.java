@@ -411,10 +411,9 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     }
     getContext().getLog().info("resume of session {} asked (after sequence {})",
         resume.sessionId(), resume.lastSequence());
-    context.store().claim(resume.sessionId(), SessionIds.resumeTokenSha256(resume.resumeToken()),
-            context.nodeTag())
-        .whenComplete((claim, error) ->
-            getContext().getSelf().tell(new ClaimDone(resume, claim, error, ackTo)));
+    getContext().pipeToSelf(context.store().claim(resume.sessionId(),
+            SessionIds.resumeTokenSha256(resume.resumeToken()), context.nodeTag()),
+        (claim, error) -> new ClaimDone(resume, claim, error, ackTo));
     return true;
   }
 

@@ -112,6 +112,10 @@ public final class FailoverBench {
       int problems = 0;
       for (ResumingClient c : clients) {
         problems += c.problems().size();
+        if (!c.problems().isEmpty() && problems == c.problems().size()) {
+          System.out.println("  problems of " + c + " (first session with any): "
+              + c.problems().subList(0, Math.min(5, c.problems().size())));
+        }
         if (!c.failovers().isEmpty()) {
           ResumingClient.Failover f = c.failovers().get(c.failovers().size() - 1);
           if (f.firstFrameNanos() > 0) resumed.add((f.firstFrameNanos() - killed) / 1e9);

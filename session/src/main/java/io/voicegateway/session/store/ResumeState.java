@@ -14,6 +14,8 @@ import java.util.List;
  * @param paused whether the client had paused the session
  * @param utterances the unfinished utterances in order: the one being spoken first (with its
  *     {@code firstSequence}), then the queued ones ({@code firstSequence} 0)
+ * @param workerSession the worker session this incarnation holds open, or null: a resumed
+ *     incarnation ends it, since a dead node never did
  */
 public record ResumeState(
     long nextSequence,
@@ -21,11 +23,15 @@ public record ResumeState(
     long accepted,
     int messages,
     boolean paused,
-    List<SavedUtterance> utterances) {
+    List<SavedUtterance> utterances,
+    WorkerSession workerSession) {
 
   public ResumeState {
     utterances = utterances == null ? List.of() : List.copyOf(utterances);
   }
+
+  /** A session on a worker: where to dial it and its {@code session_id} there. */
+  public record WorkerSession(String host, int port, String sessionId) {}
 
   /**
    * One accepted utterance not yet finished.

@@ -31,7 +31,8 @@ class RedisSessionStoreTest {
   private static final String TOKEN_HASH = "a".repeat(64);
   private static final ResumeState STATE = new ResumeState(31, 3, 2, 5, true,
       List.of(new ResumeState.SavedUtterance("u2", "second text", 26),
-          new ResumeState.SavedUtterance("u3", "third text", 0)));
+          new ResumeState.SavedUtterance("u3", "third text", 0)),
+      new ResumeState.WorkerSession("127.0.0.1", 7001, "ws-000000000001"));
 
   @BeforeAll
   static void start() {
@@ -74,7 +75,7 @@ class RedisSessionStoreTest {
     assertEquals(SessionStore.Saved.FENCED, get(store.save(first, expireAt, STATE)),
         "the old owner can no longer write");
     assertEquals(SessionStore.Saved.FENCED, get(store.delete(first)));
-    ResumeState later = new ResumeState(40, 4, 3, 6, false, List.of());
+    ResumeState later = new ResumeState(40, 4, 3, 6, false, List.of(), null);
     assertEquals(SessionStore.Saved.SAVED, get(store.save(claimed.owner(), expireAt, later)));
     SessionStore.Claimed again = assertInstanceOf(SessionStore.Claimed.class,
         get(store.claim("ws-000000000001", TOKEN_HASH, "aa")));
