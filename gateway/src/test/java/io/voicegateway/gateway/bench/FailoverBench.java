@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * first), then: kill → a survivor marks it unreachable → the resolver downs it (both from the
  * survivors' logs) → each affected client's first resumed frame; and the largest gap between
  * frames of the sessions on the other nodes. The killed node is restarted between rounds.
- * Prints one line per kill and the medians and maxima.
+ * Before each kill the same load runs once without one, for the frame gaps a kill-free round
+ * has on the same machine (side by side). Prints one line per round and the medians and maxima.
  *
  * <pre>
  * java -cp "$CP" io.voicegateway.gateway.bench.FailoverBench --kills 10 --sessions 30
@@ -46,11 +47,16 @@ public final class FailoverBench {
     }
     HttpClient http = HttpClient.newHttpClient();
     List<Round> rounds = new ArrayList<>();
+    List<Double> baselineGaps = new ArrayList<>();
     try (LocalCluster cluster = LocalCluster.start(3, LocalCluster.logDir("FailoverBench"),
         Duration.ofSeconds(180))) {
       warmUp(cluster, http, sessions);
       for (int k = 0; k < kills; k++) {
         int victim = k % 3 + 1;
+        Round calm = round(cluster, http, sessions, 0);
+        baselineGaps.add(calm.worstOtherGapMs());
+        System.out.printf(Locale.ROOT, "no kill  : largest frame gap %.0f ms, problems %d%n",
+            calm.worstOtherGapMs(), calm.problems());
         Round r = round(cluster, http, sessions, victim);
         rounds.add(r);
         System.out.printf(Locale.ROOT, "kill %2d gateway-%d: unreachable %.2f s, downed %.2f s,"
@@ -74,6 +80,10 @@ public final class FailoverBench {
         max(unreachable), median(downed), max(downed), median(resumed), max(resumed),
         resumed.size(), median(gaps), max(gaps),
         rounds.stream().mapToInt(Round::problems).sum());
+    System.out.printf(Locale.ROOT, "the same load without a kill: largest gap median %.0f ms max"
+        + " %.0f ms%n", median(baselineGaps), max(baselineGaps));
+    System.out.printf(Locale.ROOT, "gaps over 100 ms (all rounds): %d before an utterance's first"
+        + " frame, %d inside an utterance%n", BOUNDARY_GAPS.sum(), INSIDE_GAPS.sum());
   }
 
   /** A first round that is not measured: every JVM's JIT and every connection warm. */
@@ -87,6 +97,7 @@ public final class FailoverBench {
     clients.forEach(ResumingClient::close);
   }
 
+  /** One round of the load; {@code victim} 0: nobody is killed. */
   private static Round round(LocalCluster cluster, HttpClient http, int sessions, int victim)
       throws Exception {
     List<ResumingClient> clients = open(cluster, http, sessions);
@@ -97,10 +108,21 @@ public final class FailoverBench {
       Thread.sleep(1_200);
       LocalTime killedAt = LocalTime.now();
       long killed = System.nanoTime();
-      cluster.kill9(victim);
-      cluster.node(victim).process().waitFor(10, TimeUnit.SECONDS);
+      if (victim > 0) {
+        cluster.kill9(victim);
+        cluster.node(victim).process().waitFor(10, TimeUnit.SECONDS);
+      }
       for (ResumingClient c : clients) c.say("t7", "text 7 after the kill");
       awaitEnded(clients);
+      if (victim == 0) {
+        double worst = 0;
+        int problems = 0;
+        for (ResumingClient c : clients) {
+          worst = Math.max(worst, maxGapMs(c.frames(), killed));
+          problems += c.problems().size();
+        }
+        return new Round(0, Double.NaN, Double.NaN, List.of(), worst, problems);
+      }
 
       String address = Pattern.quote(cluster.node(victim).address());
       double unreachable = fromLogs(cluster, victim, killedAt,
@@ -165,11 +187,24 @@ public final class FailoverBench {
     return Double.NaN;
   }
 
+  /** Gaps over 100 ms after {@code since}: at an utterance's first frame, or inside one. */
+  static final java.util.concurrent.atomic.LongAdder BOUNDARY_GAPS =
+      new java.util.concurrent.atomic.LongAdder();
+  static final java.util.concurrent.atomic.LongAdder INSIDE_GAPS =
+      new java.util.concurrent.atomic.LongAdder();
+
   private static double maxGapMs(List<ServerEvent.Audio> frames, long since) {
     long prev = 0;
     long worst = 0;
     for (ServerEvent.Audio a : frames) {
-      if (prev != 0 && a.receivedNanos() >= since) worst = Math.max(worst, a.receivedNanos() - prev);
+      if (prev != 0 && a.receivedNanos() >= since) {
+        long gap = a.receivedNanos() - prev;
+        worst = Math.max(worst, gap);
+        if (gap > 100_000_000L) {
+          // the tone has 25 frames per utterance: frame 25k+1 starts one
+          ((a.sequence() - 1) % 25 == 0 ? BOUNDARY_GAPS : INSIDE_GAPS).increment();
+        }
+      }
       prev = a.receivedNanos();
     }
     return worst / 1e6;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.voicegateway.gateway.client.GatewayClient;
 import io.voicegateway.gateway.client.ServerEvent;
+import io.voicegateway.gateway.ws.WebSocketSessionTest;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ class ClusterFormationIT {
         }
       }
       assertEquals(MOCK_FRAMES, expected - 1, "the mock tone's frames");
-      double hz = zeroCrossingFrequency(pcm.toByteArray(), 48_000);
+      double hz = WebSocketSessionTest.dominantFrequency(pcm.toByteArray(), 48_000);
       assertTrue(Math.abs(hz - 440) < 5, "the mock tone is 440 Hz, measured " + hz);
     }
   }
@@ -151,17 +152,5 @@ class ClusterFormationIT {
     long nanos = Duration.between(from, to).toNanos();
     if (nanos < -TimeUnit.HOURS.toNanos(12)) nanos += TimeUnit.DAYS.toNanos(1); // past midnight
     return nanos / 1e9;
-  }
-
-  private static double zeroCrossingFrequency(byte[] pcm, int rate) {
-    int n = pcm.length / 2;
-    int crossings = 0;
-    short prev = 0;
-    for (int i = 0; i < n; i++) {
-      short s = (short) ((pcm[2 * i] & 0xff) | (pcm[2 * i + 1] << 8));
-      if (i > 0 && (prev < 0) != (s < 0)) crossings++;
-      prev = s;
-    }
-    return crossings / 2.0 / ((double) n / rate);
   }
 }

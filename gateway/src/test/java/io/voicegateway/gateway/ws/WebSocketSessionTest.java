@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * The WebSocket protocol end to end (WIRE.md §4, docs/PROTOCOL.md): a real gateway node, a real
  * Redis, a real worker speaking {@code mock-440hz} (25 frames of 440 Hz per text).
  */
-class WebSocketSessionTest {
+public class WebSocketSessionTest {
 
   static final Duration WAIT = GatewayFixture.WAIT;
   static final int MOCK_FRAMES = 25;
@@ -239,7 +239,7 @@ class WebSocketSessionTest {
   }
 
   /** Frequency from zero crossings of s16le mono PCM. */
-  static double dominantFrequency(byte[] pcm, int rate) {
+  public static double dominantFrequency(byte[] pcm, int rate) {
     int n = pcm.length / 2;
     int crossings = 0;
     short prev = 0;
