@@ -145,6 +145,33 @@ public final class GatewayFixture implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code n} distinct free ports: all are held open until all are chosen (one {@link #freePort}
+   * after another may hand out the same port twice, since each is released at once).
+   */
+  public static java.util.Deque<Integer> freePorts(int n) {
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      java.util.Deque<Integer> ports = new java.util.ArrayDeque<>();
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket(0);
+        held.add(s);
+        ports.add(s.getLocalPort());
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      for (ServerSocket s : held) {
+        try {
+          s.close();
+        } catch (IOException e) {
+          // closing a listening socket that never accepted
+        }
+      }
+    }
+  }
+
   public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();

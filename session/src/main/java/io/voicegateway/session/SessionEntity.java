@@ -297,7 +297,6 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   private ActorRef<ClientEvent> client;
   private boolean attached; // a connector attached at least once
-  private boolean detached; // the connection broke; waiting for a resume
   private final ArrayDeque<Utterance> queue = new ArrayDeque<>();
   private Utterance current;
   private final ArrayDeque<TtsStream.Frame> held = new ArrayDeque<>();
@@ -327,7 +326,6 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private record Deferred(long version, ClientEvent event) {}
 
   // what GetInfo reports
-  private final long createdNanos = System.nanoTime();
   private long startedAtMillis = System.currentTimeMillis();
   private long maxDurationDeadline;
   private long idleDeadline;

@@ -542,8 +542,14 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * {@code call}, failed with a TimeoutException after {@code timeout}. The call itself is left
+   * alone: {@code orTimeout} fails the very future it is called on, and {@code toCompletableFuture}
+   * may be that future, so a late answer could no longer be seen (a StartSession that succeeded
+   * after its timeout was then never ended, and the worker kept the session).
+   */
   private static <T> CompletionStage<T> within(CompletionStage<T> call, Duration timeout) {
-    return call.toCompletableFuture().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return call.toCompletableFuture().copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static String describe(Throwable e, Duration timeout) {

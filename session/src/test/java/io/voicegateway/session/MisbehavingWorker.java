@@ -37,26 +37,40 @@ import org.apache.pekko.stream.javadsl.Source;
  * needed here because the reference worker never sends malformed frames. The text of the one
  * chunk names the script: tokens {@code ok} (a 1920-byte frame), {@code short} (1000 bytes),
  * {@code empty} (empty, not final), {@code final} (a final 1920-byte frame), {@code marker}
- * (empty, final); the call ends after the last token.
+ * (empty, final); the call ends after the last token. A session whose id starts with
+ * {@value #SLOW_START} is started {@link #SLOW_START_DELAY} late; {@link #ended()} lists the
+ * sessions ended by EndSession.
  */
 final class MisbehavingWorker implements AutoCloseable {
 
+  static final String SLOW_START = "slow-start";
+  static final java.time.Duration SLOW_START_DELAY = java.time.Duration.ofMillis(800);
+
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
+  private final java.util.Set<String> ended;
 
-  private MisbehavingWorker(ActorSystem<Void> system, ServerBinding binding) {
+  private MisbehavingWorker(ActorSystem<Void> system, ServerBinding binding,
+      java.util.Set<String> ended) {
     this.system = system;
     this.binding = binding;
+    this.ended = ended;
+  }
+
+  /** The session ids EndSession was called for. */
+  java.util.Set<String> ended() {
+    return ended;
   }
 
   static MisbehavingWorker start() {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "misbehaving-worker",
         ConfigFactory.parseString("pekko.http.server.enable-http2 = on")
             .withFallback(ConfigFactory.load()));
+    java.util.Set<String> ended = java.util.concurrent.ConcurrentHashMap.newKeySet();
     ServerBinding binding = LoopbackWorker.await(Http.get(system)
         .newServerAt("127.0.0.1", 0)
-        .bind(TTSServiceHandlerFactory.create(new Scripted(), system)));
-    return new MisbehavingWorker(system, binding);
+        .bind(TTSServiceHandlerFactory.create(new Scripted(system, ended), system)));
+    return new MisbehavingWorker(system, binding, ended);
   }
 
   WorkerRecord record() {
@@ -77,13 +91,26 @@ final class MisbehavingWorker implements AutoCloseable {
 
   private static final class Scripted implements TTSService {
 
+    private final ActorSystem<Void> system;
+    private final java.util.Set<String> ended;
+
+    Scripted(ActorSystem<Void> system, java.util.Set<String> ended) {
+      this.system = system;
+      this.ended = ended;
+    }
+
     @Override
     public CompletionStage<StartSessionResponse> startSession(StartSessionRequest in) {
-      return done(StartSessionResponse.newBuilder().setSuccess(true).setMessage("ok").build());
+      StartSessionResponse ok =
+          StartSessionResponse.newBuilder().setSuccess(true).setMessage("ok").build();
+      if (!in.getSessionId().startsWith(SLOW_START)) return done(ok);
+      return org.apache.pekko.pattern.Patterns.after(SLOW_START_DELAY,
+          system.classicSystem().scheduler(), system.executionContext(), () -> done(ok));
     }
 
     @Override
     public CompletionStage<EndSessionResponse> endSession(EndSessionRequest in) {
+      ended.add(in.getSessionId());
       return done(EndSessionResponse.newBuilder().setSuccess(true).build());
     }
 

@@ -251,6 +251,26 @@ class TtsStreamTest {
   }
 
   @Test
+  void aStartSessionAnsweredAfterItsTimeoutIsEndedOnTheWorker() throws Exception {
+    TtsStreamSettings quick = TtsStreamSettings.fromConfig(ConfigFactory.parseString(
+        "voicegw.session.tts-stream.start-timeout = 300ms").withFallback(ConfigFactory.load()));
+    try (MisbehavingWorker slow = MisbehavingWorker.start()) {
+      TestProbe<Event> parent = testKit.createTestProbe();
+      String id = MisbehavingWorker.SLOW_START + "-" + ids.incrementAndGet();
+      ActorRef<Command> tts = testKit.spawn(TtsStream.create(id, slow.record(), "", clients,
+          parent.getRef(), quick, metrics));
+      tts.tell(new Speak("u1", "ok final"));
+      WorkerRejected rejected = parent.expectMessageClass(WorkerRejected.class, WAIT);
+      assertTrue(rejected.reason().contains("no answer within 300 ms"), rejected.reason());
+      parent.expectTerminated(tts, WAIT);
+      // the worker started the session after all: it must not be left there
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!slow.ended().contains(id) && System.nanoTime() < deadline) Thread.sleep(20);
+      assertTrue(slow.ended().contains(id), "EndSession for the late session: " + slow.ended());
+    }
+  }
+
+  @Test
   void twoSessionsOnOneWorkerDoNotInterfere() {
     TestProbe<Event> parentA = testKit.createTestProbe();
     TestProbe<Event> parentB = testKit.createTestProbe();

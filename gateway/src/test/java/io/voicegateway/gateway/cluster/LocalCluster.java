@@ -100,14 +100,16 @@ public final class LocalCluster implements AutoCloseable {
     try {
       worker = startToneWorker(redis.uri());
       List<Integer> clusterPorts = new ArrayList<>();
-      for (int i = 0; i < n; i++) clusterPorts.add(GatewayFixture.freePort());
+      // every port of the cluster at once: ports picked one by one can repeat
+      java.util.Deque<Integer> ports = GatewayFixture.freePorts(4 * n + 1);
+      for (int i = 0; i < n; i++) clusterPorts.add(ports.pop());
       String seeds = String.join(",", clusterPorts.stream().limit(3)
           .map(p -> "pekko://voicegw@127.0.0.1:" + p).toList());
       for (int i = 1; i <= n; i++) {
-        nodes.add(startNode(i, GatewayFixture.freePort(), GatewayFixture.freePort(),
-            clusterPorts.get(i - 1), GatewayFixture.freePort(), seeds, redis.uri(), dir));
+        nodes.add(startNode(i, ports.pop(), ports.pop(), clusterPorts.get(i - 1), ports.pop(),
+            seeds, redis.uri(), dir));
       }
-      int lbPort = GatewayFixture.freePort();
+      int lbPort = ports.pop();
       nginx = startNginx(dir.resolve("nginx"), lbPort, nodes);
       LocalCluster cluster = new LocalCluster(redis, worker, nodes, nginx, lbPort, dir);
       cluster.awaitFormed(n, timeout);
