@@ -67,6 +67,9 @@ const stats = { framesReceived: 0, badFrames: 0, bufferedSamples: 0, resumes: 0 
 const audio = { lastSoundAt: null, silentSince: null, playedSamples: 0 };
 let paused = false;
 let nextUtterance = 1;
+// The texts sent in this session, in order: after a resume, those past the session's `accepted`
+// count never reached it (they were in flight when the connection broke) and are sent again.
+let sentTexts = [];
 let discardAudio = false;
 let discardTimer = null;
 // {sessionId, resumeToken, lastSequence} of a dropped session to reattach to; see "Session
@@ -119,7 +122,10 @@ function onServerMessage(msg, receivedAt) {
       break;
     case 'error':
       showError(String(msg.code || 'INTERNAL_ERROR'), String(msg.message ?? ''), 'gateway');
-      if (msg.code === 'UNAUTHORIZED') resumeFrom = null; // a resume was refused
+      if (msg.code === 'UNAUTHORIZED' && resumeFrom) { // a resume was refused: a new session
+        resumeFrom = null;
+        sentTexts = [];
+      }
       break;
     case 'session_end':
       session.endReason = String(msg.reason ?? '');
@@ -138,6 +144,7 @@ function onSessionStart(msg) {
   session.endReason = null;
   // A new session: nothing of the old one is worth playing, and it starts unpaused.
   session.lastSequence = 0;
+  if (!resumeFrom) sentTexts = [];
   player.clear();
   setPaused(false);
   el.session.textContent = session.id;
@@ -156,6 +163,8 @@ function onSessionResumed(msg) {
   stats.resumes += 1;
   setPaused(msg.paused === true);
   el.session.textContent = session.id;
+  const accepted = Number.isInteger(msg.accepted) ? msg.accepted : sentTexts.length;
+  for (const { id, text } of sentTexts.slice(accepted)) connection.send(messages.text(text, id));
 }
 
 // ---- Session resumption (PROTOCOL.md, "resume") ------------------------------------------------
@@ -222,6 +231,7 @@ function speak() {
     return null;
   }
   nextUtterance += 1;
+  sentTexts.push({ id, text });
   utterances.add(id, text, sentAt);
   el.text.value = '';
   say('');
