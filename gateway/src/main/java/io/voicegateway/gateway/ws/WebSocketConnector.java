@@ -84,8 +84,9 @@ import org.slf4j.LoggerFactory;
  * there, atomically): this connection's own session is dropped without a word, a new incarnation
  * of the claimed session starts here (never waiting for the node it lived on, dead or not), the
  * old incarnation is told it was superseded, and the client gets {@code session_resumed}. Client
- * messages wait while the claim runs. A connection that breaks (no close from the client)
- * detaches its session, which can then be resumed for the resume window.
+ * messages wait while the claim runs. A connection that closes, politely or not, leaves its
+ * session resumable for the resume window (a broken connection is told apart when Pekko reports
+ * a failure: {@link SessionEntity.Detach}).
  *
  * <h2>Barge-in latency</h2>
  * From a PAUSE or STOP read off the socket to the last audio frame the socket took before the
@@ -179,10 +180,14 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
    */
   public static Flow<Message, Message, NotUsed> connect(
       Context context, String sessionId, ConnectionOptions options) {
+    java.util.concurrent.atomic.AtomicReference<String> logId =
+        new java.util.concurrent.atomic.AtomicReference<>(sessionId);
     ActorRef<Object> connector = context.system().systemActorOf(
-        Behaviors.withMdc(Object.class, Map.of("sessionId", sessionId),
+        // the session id in every log line, the resumed one once the connection carries it
+        Behaviors.withMdc(Object.class, message -> Map.of("sessionId", logId.get()),
             Behaviors.<Object>setup(ctx -> Behaviors.withTimers(
-                timers -> new WebSocketConnector(ctx, timers, context, sessionId, options)))),
+                timers -> new WebSocketConnector(ctx, timers, context, sessionId, options,
+                    logId)))),
         "connector-" + sessionId, Props.empty());
 
     Materializer materializer = Materializer.matFromSystem(context.system());
@@ -291,6 +296,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   private String resumeToken; // the new session's secret, for session_start only; never logged
   private boolean sessionUsed; // a text or control reached the session: too late to resume
   private boolean resumed;
+  private final java.util.concurrent.atomic.AtomicReference<String> logId; // the MDC's session id
   private final RateLimiter rateLimiter;
   private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
   private final StringBuilder pendingText = new StringBuilder();
@@ -307,8 +313,10 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   private long pendingDropped;
 
   private WebSocketConnector(ActorContext<Object> ctx, TimerScheduler<Object> timers,
-      Context context, String sessionId, ConnectionOptions options) {
+      Context context, String sessionId, ConnectionOptions options,
+      java.util.concurrent.atomic.AtomicReference<String> logId) {
     super(ctx);
+    this.logId = logId;
     this.timers = timers;
     this.context = context;
     this.sessionId = sessionId;
@@ -443,6 +451,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     getContext().getLog().info("connection moves from session {} to resumed session {} ({})",
         sessionId, asked, claimed.owner());
     sessionId = asked;
+    logId.set(asked);
     resumed = true;
     resumeToken = null;
     session = context.sharding().entityRefFor(SessionEntity.TYPE_KEY, claimed.owner().entityId());
