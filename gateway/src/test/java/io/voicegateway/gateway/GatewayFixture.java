@@ -135,7 +135,12 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** Blocks until the gateway's selector sees {@code n} workers with a fresh heartbeat. */
   public void awaitWorkers(int n) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    awaitWorkers(n, WAIT);
+  }
+
+  /** As {@link #awaitWorkers(int)}, waiting up to {@code timeout} (worker JVMs start slowly). */
+  public void awaitWorkers(int n, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (gateway.selector().freshWorkers() < n) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("the gateway saw " + gateway.selector().freshWorkers()

@@ -16,6 +16,7 @@ import io.voicegateway.gateway.client.ServerEvent;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -55,7 +56,9 @@ class WorkerFailureTest {
         for (String name : List.of("kill-a", "kill-b")) {
           workers.put(name, startWorkerProcess(f, name));
         }
-        f.awaitWorkers(2);
+        // two worker JVMs start and register: on a loaded 2-core machine that alone can take
+        // half a minute
+        f.awaitWorkers(2, Duration.ofSeconds(120));
         try (GatewayClient c = connect(f, "")) {
           c.expect(ServerEvent.SessionStart.class, WAIT);
           // the uncut utterance, for reference (espeak-ng is deterministic)
