@@ -137,7 +137,9 @@ class BadInputTest {
 
       int resumed = 0;
       List<ServerEvent.Error> limited = new ArrayList<>();
-      Thread.sleep(200); // the bucket refills one message per 50 ms
+      // the bucket refills one message per 50 ms (at most 40): after 2 s the text passes, even
+      // when a loaded machine read the last of the flood late
+      Thread.sleep(2_000);
       flooder.sendText("after the flood");
       ServerEvent e;
       while (!((e = flooder.next(WAIT)) instanceof ServerEvent.UtteranceEnd)) {

@@ -50,7 +50,9 @@ class WorkerFailureTest {
 
   @Test
   void aWorkerKilledMidUtteranceIsReplacedAndTheClientHearsEveryFrameOnce() throws Exception {
-    try (GatewayFixture f = GatewayFixture.startWithoutWorker("")) {
+    try (GatewayFixture f = GatewayFixture.startWithoutWorker(
+        // a loaded machine can take seconds to answer StartSession; the failover is what counts
+        "voicegw.session.tts-stream.start-timeout = 10s")) {
       Map<String, Process> workers = new HashMap<>();
       try {
         for (String name : List.of("kill-a", "kill-b")) {
