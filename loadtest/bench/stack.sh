@@ -3,6 +3,7 @@
 # mock-440hz worker and one gateway on free-standing ports, optionally pinned with taskset.
 #   stack.sh start [GW_CPUS] [WORKER_CPUS]   e.g. start 0 1   (empty: unpinned)
 #   stack.sh stop
+#   stack.sh heap                            gateway heap in use after a full GC, bytes
 #   stack.sh level N json|binary DIR [LOADGEN_CPUS] [DURATION] [RAMP]
 #                                            one loadtest level; also writes DIR/gateway.txt with
 #                                            the gateway histograms' p50/p99 over the run
@@ -53,6 +54,9 @@ stop() {
 }
 
 # histogram_quantile over the difference of two scrapes: quantile FILE_BEFORE FILE_AFTER NAME Q
+# CPU seconds (user + system) a process has used so far
+cpu_s() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
 quantile() {
   awk -v name="$3_bucket" -v q="$4" '
     FNR == 1 { f++ }
@@ -82,10 +86,12 @@ level() {
   mkdir -p "$dir"
   local flag=""; [[ "$transport" == binary ]] && flag=--binary
   curl -fs "http://127.0.0.1:$HEALTH/metrics" >"$dir/metrics-before.txt"
-  $(pin "$lcpu") "$ROOT/voicegw" loadtest --url "ws://127.0.0.1:$WS/" --sessions "$n" \
+  local gw0 w0; gw0=$(cpu_s "$(cat "$STATE/gateway.pid")"); w0=$(cpu_s "$(cat "$STATE/worker.pid")")
+  /usr/bin/time -f "loadgen_cpu_s %U %S" -o "$dir/loadgen-cpu.txt" $(pin "$lcpu") "$ROOT/voicegw" loadtest --url "ws://127.0.0.1:$WS/" --sessions "$n" \
     --duration "$duration" --ramp "$ramp" $flag --out "$dir" >"$dir/loadtest.log" 2>&1 || true
   curl -fs "http://127.0.0.1:$HEALTH/metrics" >"$dir/metrics-after.txt"
   {
+    echo "cpu_s gateway $(echo "$(cpu_s "$(cat "$STATE/gateway.pid")") - $gw0" | bc) worker $(echo "$(cpu_s "$(cat "$STATE/worker.pid")") - $w0" | bc) loadgen $(awk '{print $2 + $3}' "$dir/loadgen-cpu.txt")"
     for m in voicegw_first_audio_gateway_latency_seconds voicegw_barge_in_latency_seconds; do
       echo "$m p50 $(quantile "$dir/metrics-before.txt" "$dir/metrics-after.txt" $m 0.5) p99 $(quantile "$dir/metrics-before.txt" "$dir/metrics-after.txt" $m 0.99)"
     done
@@ -98,10 +104,18 @@ level() {
   tr '\n' ' ' <"$dir/gateway.txt"; echo
 }
 
+# heap in use (bytes) after a full GC of the gateway: jcmd GC.run, then GC.heap_info
+heap() {
+  local pid; pid=$(cat "$STATE/gateway.pid")
+  jcmd "$pid" GC.run >/dev/null; sleep 1; jcmd "$pid" GC.run >/dev/null; sleep 1
+  jcmd "$pid" GC.heap_info | awk '/ heap +total/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); print v * 1024; exit } }'
+}
+
 cmd=${1:-}; shift || true
 case "$cmd" in
   start) start "$@" ;;
   stop) stop ;;
   level) level "$@" ;;
+  heap) heap ;;
   *) sed -n 2,10p "$0"; exit 2 ;;
 esac
