@@ -50,7 +50,12 @@ stop() {
     fi
   done
   sleep 3
-  if [[ -f "$STATE/redis.pid" ]]; then kill "$(cat "$STATE/redis.pid")" 2>/dev/null || true; fi
+  if [[ -f "$STATE/redis.pid" ]]; then
+    local rp; rp=$(cat "$STATE/redis.pid")
+    kill "$rp" 2>/dev/null || true
+    while kill -0 "$rp" 2>/dev/null; do sleep 0.2; done
+    rm -f "$STATE/redis.pid"
+  fi
 }
 
 # histogram_quantile over the difference of two scrapes: quantile FILE_BEFORE FILE_AFTER NAME Q
