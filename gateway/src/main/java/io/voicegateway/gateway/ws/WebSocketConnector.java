@@ -84,7 +84,8 @@ import org.slf4j.LoggerFactory;
  * there, atomically): this connection's own session is dropped without a word, a new incarnation
  * of the claimed session starts here (never waiting for the node it lived on, dead or not), the
  * old incarnation is told it was superseded, and the client gets {@code session_resumed}. Client
- * messages wait while the claim runs. A connection that breaks (no close from the client)
+ * messages wait while the claim runs, and until the entity has answered Attach or Resume: its
+ * answer carries its own ref, and later commands go to it directly instead of through sharding. A connection that breaks (no close from the client)
  * detaches its session, which can then be resumed for the resume window.
  *
  * <h2>Barge-in latency</h2>
