@@ -153,7 +153,9 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   public record Control(Act act) implements Command, CborSerializable {}
 
   /** The connector has consumed (written to its socket) one {@link Audio} event. */
-  public record ClientAck() implements Command, CborSerializable {}
+  public record ClientAck() implements Command, CborSerializable {
+    public static final ClientAck INSTANCE = new ClientAck();
+  }
 
   /** Ends the session (client_disconnect, …): {@link SessionEnded} with this reason, then stop. */
   public record End(String reason) implements Command, CborSerializable {}
@@ -172,8 +174,12 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       permits SessionStarted, SessionResumed, Audio, UtteranceStart, UtteranceEnd, Paused, Resumed, Clear,
           WorkerChanged, Error, SessionEnded {}
 
-  /** The answer to {@link Attach}. */
-  public record SessionStarted(String sessionId) implements ClientEvent {}
+  /**
+   * The answer to {@link Attach}. {@code entity} is this incarnation itself: the connector, on
+   * the same node, sends it every later command directly instead of through its shard region
+   * (two hops fewer for every {@link ClientAck}).
+   */
+  public record SessionStarted(String sessionId, ActorRef<Command> entity) implements ClientEvent {}
 
   /**
    * The answer to {@link Resume}.
@@ -182,9 +188,10 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
    * @param accepted texts the session has accepted in all (the client re-sends later ones)
    * @param paused whether the session is paused (RESUME continues it)
    * @param pending utterances not finished: the interrupted one (continuing) and the queued ones
+   * @param entity this incarnation, for the connector's later commands (as in {@link SessionStarted})
    */
   public record SessionResumed(String sessionId, long nextSequence, long accepted,
-      boolean paused, int pending) implements ClientEvent {}
+      boolean paused, int pending, ActorRef<Command> entity) implements ClientEvent {}
 
   /** One 20 ms frame; answer with {@link ClientAck}. {@code sequence} counts from 1 per session. */
   public record Audio(byte[] pcm, long sequence) implements ClientEvent {}
@@ -398,7 +405,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       getContext().getLog().info("session started ({})", id);
       if (store.enabled() && attach.resumeTokenSha256() != null) createRecord(attach);
     }
-    tell(new SessionStarted(sessionId));
+    tell(new SessionStarted(sessionId, getContext().getSelf()));
     restartIdle();
     release();
     return this;
@@ -449,7 +456,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     startMaxDuration(Duration.ofMillis(left));
     getContext().getLog().info("session resumed ({}) after sequence {}: {} utterance(s) pending,"
         + " next sequence {}", id, last, queue.size(), nextSequence);
-    tell(new SessionResumed(sessionId, nextSequence, accepted, paused, queue.size()));
+    tell(new SessionResumed(sessionId, nextSequence, accepted, paused, queue.size(),
+        getContext().getSelf()));
     restartIdle();
     startNext();
     return this;

@@ -38,6 +38,7 @@ class CborMessagesTest {
   void sessionCommandsAndInfoRoundTrip() {
     TestProbe<SessionEntity.ClientEvent> client = testKit.createTestProbe();
     TestProbe<SessionInfo> info = testKit.createTestProbe();
+    TestProbe<SessionEntity.Command> entity = testKit.createTestProbe();
     for (Object message : new Object[] {
         new SessionEntity.Attach(client.getRef(), "ab".repeat(32)),
         new SessionEntity.Attach(client.getRef()),
@@ -51,7 +52,7 @@ class CborMessagesTest {
         new SessionEntity.Superseded(),
         new SessionInfo("ws-0123456789ab", "ws-0123456789ab@1f#2", 2, "speaking", "tts-1",
             1_700_000_000_000L, 1_234, 3, "u2", -1, 3_598_000, 7, 120, 4, 1, 0, 0, 1),
-        new SessionEntity.SessionStarted("ws-0123456789ab"),
+        new SessionEntity.SessionStarted("ws-0123456789ab", entity.getRef()),
         new SessionEntity.SessionEnded("node_shutdown")}) {
       serialization.verifySerialization(message, true);
     }

@@ -103,7 +103,7 @@ class SessionEntityTest {
     TestProbe<ClientEvent> client = testKit.createTestProbe();
 
     session.accept(new Attach(client.ref()));
-    client.expectMessage(WAIT, new SessionStarted(id));
+    assertEquals(id, client.expectMessageClass(SessionStarted.class, WAIT).sessionId());
     session.accept(new Say(Optional.empty(), "first"));
     session.accept(new Say(Optional.empty(), "second"));
 
@@ -407,7 +407,7 @@ class SessionEntityTest {
         testKit.spawn(SessionEntity.create(id, services(directory, settings, mirror)), id);
     TestProbe<ClientEvent> client = testKit.createTestProbe();
     ref.tell(new Attach(client.ref()));
-    client.expectMessage(WAIT, new SessionStarted(id));
+    assertEquals(id, client.expectMessageClass(SessionStarted.class, WAIT).sessionId());
     return new Session(ref, client);
   }
 

@@ -26,8 +26,8 @@ public final class ServerMessages {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Base64.Encoder BASE64 = Base64.getEncoder();
 
-  private static final String AUDIO_HEAD = "{\"type\":\"audio\",\"pcm\":\"";
-  private static final String AUDIO_TAIL =
+  static final String AUDIO_HEAD = "{\"type\":\"audio\",\"pcm\":\"";
+  static final String AUDIO_TAIL =
       "\",\"sample_rate\":" + SAMPLE_RATE + ",\"frame_ms\":" + FRAME_MS + ",\"sequence\":";
   private static final int AUDIO_CAPACITY = AUDIO_HEAD.length() + (FRAME_BYTES + 2) / 3 * 4
       + AUDIO_TAIL.length() + 20 + 1; // 20: the digits of any long
@@ -87,6 +87,11 @@ public final class ServerMessages {
   /** The binary alternative to {@link #audio}; layout in {@link BinaryAudioFrame}. */
   public static ByteString binaryAudio(byte[] pcm, long sequence) {
     return BinaryAudioFrame.encode(pcm, sequence);
+  }
+
+  /** The JSON of an audio frame as {@link #audio} writes it: {@code [head, tail]} around the pcm. */
+  public static String[] audioLayout() {
+    return new String[] {AUDIO_HEAD, AUDIO_TAIL};
   }
 
   /** {@code {"type":"session_end","session_id":"…","reason":"…"}}. */

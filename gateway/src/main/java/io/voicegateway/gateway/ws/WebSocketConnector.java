@@ -84,9 +84,10 @@ import org.slf4j.LoggerFactory;
  * there, atomically): this connection's own session is dropped without a word, a new incarnation
  * of the claimed session starts here (never waiting for the node it lived on, dead or not), the
  * old incarnation is told it was superseded, and the client gets {@code session_resumed}. Client
- * messages wait while the claim runs. A connection that closes, politely or not, leaves its
- * session resumable for the resume window (a broken connection is told apart when Pekko reports
- * a failure: {@link SessionEntity.Detach}).
+ * messages wait while the claim runs, and until the entity has answered Attach or Resume: its
+ * answer carries its own ref, and later commands go to it directly instead of through sharding.
+ * A connection that closes, politely or not, leaves its session resumable for the resume window
+ * (a broken connection is told apart when Pekko reports a failure: {@link SessionEntity.Detach}).
  *
  * <h2>Barge-in latency</h2>
  * From a PAUSE or STOP read off the socket to the last audio frame the socket took before the
@@ -292,7 +293,11 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   private final Context context;
   private String sessionId;
   private final AudioTransport transport;
-  private EntityRef<SessionEntity.Command> session;
+  private EntityRef<SessionEntity.Command> session; // the first Attach/Resume go through sharding
+  // The incarnation itself, from SessionStarted/SessionResumed: on this node, so later commands go
+  // to it directly rather than through the shard region (ShardRegion, Shard: two hops each).
+  private ActorRef<SessionEntity.Command> entity;
+  private Inbound heldInbound; // a client message read before the entity answered, not yet acked
   private String resumeToken; // the new session's secret, for session_start only; never logged
   private boolean sessionUsed; // a text or control reached the session: too late to resume
   private boolean resumed;
@@ -305,6 +310,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   private ActorRef<Outbound> source;
   private boolean sessionStarted;
   private Send inFlight;
+  private long inFlightSince; // when inFlight was offered to the socket
   private long rateLimitedDropped;
   private boolean rateLimitedReplyDue = true;
   private long bargeInStartedAt; // 0: no PAUSE/STOP waiting for its answer
@@ -370,6 +376,12 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       in.ackTo().tell(InboundAck.INSTANCE);
       return this;
     }
+    if (entity == null) {
+      // Commands wait for the entity's answer, so that none sent through the region can be
+      // overtaken by a later one sent directly (the inbound stream is back-pressured meanwhile).
+      heldInbound = in;
+      return this;
+    }
     if (!rateLimiter.tryAcquire(in.receivedNanos())) {
       in.ackTo().tell(InboundAck.INSTANCE);
       rateLimitedDropped++;
@@ -394,7 +406,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       if (act != SessionEntity.Act.RESUME && bargeInStartedAt == 0) {
         bargeInStartedAt = in.receivedNanos();
       }
-      session.tell(new SessionEntity.Control(act));
+      toSession(new SessionEntity.Control(act));
     }
     return this;
   }
@@ -446,7 +458,8 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       // the connection closed while claiming: the session stays claimable for a later resume
       return this;
     }
-    session.tell(new SessionEntity.End(SessionEntity.RESUMED)); // our own session, dropped
+    toSession(new SessionEntity.End(SessionEntity.RESUMED)); // our own session, dropped
+    entity = null; // until the resumed incarnation answers
     supersede(claimed.previousOwner());
     getContext().getLog().info("connection moves from session {} to resumed session {} ({})",
         sessionId, asked, claimed.owner());
@@ -494,7 +507,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     String whole = pendingText.toString();
     pendingText.setLength(0);
     pendingTextCodePoints = 0;
-    session.tell(new SessionEntity.Say(text.id(), whole));
+    toSession(new SessionEntity.Say(text.id(), whole));
   }
 
   private void replyRateLimited() {
@@ -523,11 +536,11 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       if (closed.failure() != null) {
         // a broken connection, not a goodbye: the session waits for a resume (when it can)
         getContext().getLog().info("client connection failed: {}", closed.failure().toString());
-        session.tell(context.store().enabled() ? new SessionEntity.Detach()
+        toSession(context.store().enabled() ? new SessionEntity.Detach()
             : new SessionEntity.End(SessionEndReason.ERROR.wireName()));
       } else {
         getContext().getLog().info("client disconnected");
-        session.tell(new SessionEntity.End(SessionEndReason.CLIENT_DISCONNECT.wireName()));
+        toSession(new SessionEntity.End(SessionEndReason.CLIENT_DISCONNECT.wireName()));
       }
     }
     if (source != null) source.tell(new Complete());
@@ -546,9 +559,11 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       cancelStartTimeoutOnceStarted();
       text(ServerMessages.sessionStart(s.sessionId(), transport, Optional.ofNullable(resumeToken)),
           Kind.OTHER);
+      entityAnswered(s.entity());
     } else if (event instanceof SessionEntity.SessionResumed r) {
       text(ServerMessages.sessionResumed(r.sessionId(), r.nextSequence(), r.accepted(),
           r.paused(), r.pending()), Kind.OTHER);
+      entityAnswered(r.entity());
     } else if (event instanceof SessionEntity.UtteranceStart s) {
       text(ServerMessages.utteranceStart(s.utteranceId()), Kind.OTHER);
     } else if (event instanceof SessionEntity.UtteranceEnd e) {
@@ -575,6 +590,25 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       pump();
     }
     return this;
+  }
+
+  /** The entity answered Attach or Resume: commands go to it directly from now on. */
+  private void entityAnswered(ActorRef<SessionEntity.Command> incarnation) {
+    entity = incarnation;
+    if (heldInbound != null) {
+      Inbound held = heldInbound;
+      heldInbound = null;
+      onInbound(held);
+    }
+  }
+
+  /** To the incarnation directly once it answered, else (ending early) through sharding. */
+  private void toSession(SessionEntity.Command command) {
+    if (entity != null) {
+      entity.tell(command);
+    } else {
+      session.tell(command);
+    }
   }
 
   private static ErrorCode errorCode(String code) {
@@ -613,7 +647,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     source.tell(next);
     if (next instanceof Send send) {
       inFlight = send;
-      timers.startSingleTimer(Tick.SLOW_CONSUMER, context.settings().slowConsumerTimeout());
+      inFlightSince = System.nanoTime();
     } else {
       timers.startSingleTimer(Tick.CLOSE_GRACE, CLOSE_GRACE); // Complete: wait for the close
     }
@@ -621,6 +655,10 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
 
   private Behavior<Object> onOutboundReady(OutboundReady ready) {
     source = ready.source();
+    // One periodic check rather than a timer per message (50 a second per session): a message
+    // not taken is found between 1 and 1.25 times slow-consumer-timeout after it was offered.
+    timers.startTimerAtFixedRate(Tick.SLOW_CONSUMER,
+        context.settings().slowConsumerTimeout().dividedBy(4));
     cancelStartTimeoutOnceStarted();
     pump();
     return this;
@@ -634,12 +672,11 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   private Behavior<Object> onOutboundAck() {
     Send taken = inFlight;
     inFlight = null;
-    timers.cancel(Tick.SLOW_CONSUMER);
     if (taken != null) {
       long now = System.nanoTime();
       if (taken.kind() == Kind.AUDIO) {
         lastAudioTakenAt = now;
-        if (!sessionOver) session.tell(new SessionEntity.ClientAck());
+        if (!sessionOver) toSession(SessionEntity.ClientAck.INSTANCE);
       } else if (taken.kind() == Kind.PAUSED_OR_CLEAR && bargeInStartedAt != 0) {
         context.metrics().bargeIn(Math.max(0, lastAudioTakenAt - bargeInStartedAt));
         bargeInStartedAt = 0;
@@ -653,11 +690,13 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
 
   private Behavior<Object> onSlowConsumer() {
     Duration timeout = context.settings().slowConsumerTimeout();
+    if (inFlight == null || System.nanoTime() - inFlightSince < timeout.toNanos()) return this;
+    timers.cancel(Tick.SLOW_CONSUMER);
     getContext().getLog().warn("client took no message for {} ms: closing as slow_consumer",
         timeout.toMillis());
     if (!sessionOver) {
       sessionOver = true;
-      session.tell(new SessionEntity.End(SessionEndReason.SLOW_CONSUMER.wireName()));
+      toSession(new SessionEntity.End(SessionEndReason.SLOW_CONSUMER.wireName()));
     }
     timers.startSingleTimer(Tick.CLOSE_GRACE, ABORT_GRACE);
     return this;
@@ -666,7 +705,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   private Behavior<Object> onNodeShutdown() {
     if (!sessionOver) {
       sessionOver = true; // the entity answers with SessionEnded("node_shutdown")
-      session.tell(new SessionEntity.End(SessionEntity.NODE_SHUTDOWN));
+      toSession(new SessionEntity.End(SessionEntity.NODE_SHUTDOWN));
     }
     return this;
   }
@@ -676,7 +715,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
         + " giving up", START_TIMEOUT.toSeconds());
     if (!sessionOver) {
       sessionOver = true;
-      session.tell(new SessionEntity.End(SessionEndReason.ERROR.wireName()));
+      toSession(new SessionEntity.End(SessionEndReason.ERROR.wireName()));
     }
     return abortAndStop();
   }

@@ -66,6 +66,30 @@ class ServerEventParserTest {
   }
 
   @Test
+  void jsonAudioLaidOutOtherwiseReadsTheSameAsTheGatewaysOwnLayout() {
+    byte[] pcm = randomFrame(3);
+    String pcm64 = java.util.Base64.getEncoder().encodeToString(pcm);
+    String spaced = "{ \"sequence\": 9007199254740993, \"type\": \"audio\", \"frame_ms\": 20,"
+        + " \"sample_rate\": 48000, \"pcm\": \"" + pcm64 + "\" }";
+    var fast = assertInstanceOf(ServerEvent.Audio.class,
+        parse(ServerMessages.audio(pcm, 9_007_199_254_740_993L)));
+    var full = assertInstanceOf(ServerEvent.Audio.class, parse(spaced));
+    assertEquals(full.sequence(), fast.sequence());
+    assertArrayEquals(full.pcm(), fast.pcm());
+    assertEquals(full.sampleRate(), fast.sampleRate());
+    assertEquals(full.frameMs(), fast.frameMs());
+  }
+
+  @Test
+  void jsonAudioInTheGatewaysLayoutWithAShortFrameIsMalformed() {
+    String shortPcm = java.util.Base64.getEncoder().encodeToString(new byte[1_917]);
+    String json = ServerMessages.audio(randomFrame(4), 5)
+        .replaceFirst("\"pcm\":\"[^\"]+\"", "\"pcm\":\"" + shortPcm + "\"");
+    var e = assertThrows(MalformedServerMessageException.class, () -> parse(json));
+    assertTrue(e.getMessage().contains("1920"), e.getMessage());
+  }
+
+  @Test
   void binaryAudioFrameIsBigEndianSequenceThenPcm() {
     byte[] pcm = randomFrame(2);
     byte[] wire = ServerMessages.binaryAudio(pcm, 0x0102030405060708L).toArray();
