@@ -9,6 +9,8 @@ import io.voicegateway.gateway.health.HealthRoutes;
 import io.voicegateway.gateway.health.HealthServer;
 import io.voicegateway.gateway.health.HealthSources;
 import io.voicegateway.gateway.health.RedisProbe;
+import io.voicegateway.gateway.livekit.LiveKitConnector;
+import io.voicegateway.gateway.livekit.LiveKitTransport;
 import io.voicegateway.gateway.management.ManagementServer;
 import io.voicegateway.gateway.protocol.ClientMessageParser;
 import io.voicegateway.gateway.protocol.ProtocolLimits;
@@ -31,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,10 +91,11 @@ public final class GatewayNode {
   private final ServerBinding wsBinding;
   private final ServerBinding healthBinding;
   private final int managementPort;
+  private final Optional<LiveKitTransport> liveKit;
 
   private GatewayNode(ActorSystem<Void> system, Settings settings, GatewayMetrics metrics,
       WorkerSelector selector, ServerBinding wsBinding, ServerBinding healthBinding,
-      int managementPort) {
+      int managementPort, Optional<LiveKitTransport> liveKit) {
     this.system = system;
     this.settings = settings;
     this.metrics = metrics;
@@ -99,6 +103,7 @@ public final class GatewayNode {
     this.wsBinding = wsBinding;
     this.healthBinding = healthBinding;
     this.managementPort = managementPort;
+    this.liveKit = liveKit;
   }
 
   /**
@@ -267,8 +272,16 @@ public final class GatewayNode {
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "end-client-sessions", () -> WebSocketConnector.endAll(context, Duration.ofSeconds(3)));
     GatewaySettings g = settings.gateway();
+    // LiveKit rooms beside WebSocket connections, into the same session entities
+    SessionStore sessionStore = store;
+    Optional<LiveKitTransport> liveKit = g.liveKit().map(lk -> LiveKitTransport.start(system, lk,
+        settings.registry(), parts -> new LiveKitConnector.Context(system, context.sharding(),
+            context.parser(), settings.websocket().rateLimitedReplyInterval(), metrics,
+            sessionStore,
+            context.nodeTag(), lk, parts.tokens(), parts.leases(), parts.router())));
     CompletionStage<ServerBinding> ws = Http.get(system).newServerAt(g.host(), g.wsPort())
-        .bind(new GatewayRoutes(context, g.webRoot()).routes())
+        .bind(new GatewayRoutes(context, g.webRoot(), liveKit.map(LiveKitTransport::routes))
+            .routes())
         .thenApply(b -> b.addToCoordinatedShutdown(Duration.ofSeconds(5), system));
     CompletionStage<ServerBinding> health = HealthServer.bind(system, g.host(), g.healthPort(),
         new HealthRoutes(sources, metrics));
@@ -281,7 +294,7 @@ public final class GatewayNode {
         healthBinding.localAddress().getPort(), managementPort,
         settings.registry().redisUri().getHost(), settings.registry().redisUri().getPort());
     return new GatewayNode(system, settings, metrics, selector, wsBinding, healthBinding,
-        managementPort);
+        managementPort, liveKit);
   }
 
   private static ServerBinding await(CompletionStage<ServerBinding> binding, String key, int port) {
@@ -307,6 +320,11 @@ public final class GatewayNode {
   /** The bound Pekko Management port (useful when configured as 0). */
   public int managementPort() {
     return managementPort;
+  }
+
+  /** The LiveKit transport, when {@code voicegw.livekit.url} is set. */
+  public Optional<LiveKitTransport> liveKit() {
+    return liveKit;
   }
 
   public ActorSystem<Void> system() {

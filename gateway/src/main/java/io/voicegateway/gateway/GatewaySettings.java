@@ -2,6 +2,7 @@ package io.voicegateway.gateway;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.voicegateway.gateway.livekit.LiveKitSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,15 +20,7 @@ public record GatewaySettings(
     int healthPort,
     Duration redisProbeInterval,
     Optional<Path> webRoot,
-    Optional<LiveKit> liveKit) {
-
-  /** LiveKit transport settings; present only when {@code voicegw.livekit.url} is set. */
-  public record LiveKit(String url, String apiKey, String apiSecret) {
-    @Override
-    public String toString() {
-      return "LiveKit[url=" + url + ", apiKey=" + apiKey + ", apiSecret=<redacted>]";
-    }
-  }
+    Optional<LiveKitSettings> liveKit) {
 
   /**
    * @throws IllegalArgumentException naming the key that is wrong
@@ -55,24 +48,7 @@ public record GatewaySettings(
         }
         webRoot = Optional.of(dir.toAbsolutePath());
       }
-      Config lk = root.getConfig("voicegw.livekit");
-      Optional<LiveKit> liveKit = Optional.empty();
-      if (!lk.getString("url").isBlank()) {
-        String url = lk.getString("url").trim();
-        if (!url.matches("(?i)(ws|wss|http|https)://.+")) {
-          throw new IllegalArgumentException(
-              "voicegw.livekit.url (LIVEKIT_URL): must start with ws://, wss://, http:// or https://, got "
-                  + url);
-        }
-        for (String key : new String[] {"api-key", "api-secret"}) {
-          if (lk.getString(key).isBlank()) {
-            throw new IllegalArgumentException("voicegw.livekit." + key
-                + " (LIVEKIT_" + key.toUpperCase().replace('-', '_')
-                + "): required when voicegw.livekit.url is set");
-          }
-        }
-        liveKit = Optional.of(new LiveKit(url, lk.getString("api-key"), lk.getString("api-secret")));
-      }
+      Optional<LiveKitSettings> liveKit = LiveKitSettings.fromConfig(root);
       return new GatewaySettings(g.getString("host"), ws, health, probe, webRoot, liveKit);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);

@@ -64,6 +64,23 @@ public final class NodeLocalSharding {
   }
 
   /**
+   * Tells the incarnation that owned a session until a resume took it ({@code previous}) to end,
+   * when its node is a reachable member; an incarnation on a dead node is gone already, and a
+   * frozen one is fenced by the session store when it wakes.
+   */
+  public static void supersede(ActorSystem<?> system, SessionEntityId previous) {
+    Cluster cluster = Cluster.get(Adapter.toClassic(system));
+    for (Member m : cluster.state().getMembers()) {
+      if (SessionEntityId.nodeTag(m.uniqueAddress().longUid()).equals(previous.nodeTag())
+          && !cluster.state().getUnreachable().contains(m)) {
+        ClusterSharding.get(system).entityRefFor(SessionEntity.TYPE_KEY, previous.entityId())
+            .tell(new SessionEntity.Superseded());
+        return;
+      }
+    }
+  }
+
+  /**
    * Allocates every shard of this node: one short-lived entity per shard, which stops at its
    * first message (no client attached). Call once the node is Up.
    */

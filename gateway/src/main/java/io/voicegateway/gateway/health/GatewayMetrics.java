@@ -43,6 +43,7 @@ public final class GatewayMetrics implements SessionMetrics, TtsStreamMetrics {
   private final Counter streamErrors;
   private final Counter protocolErrorFrames;
   private final Counter clientErrors;
+  private final Counter liveKitInboundFrames;
 
   public GatewayMetrics() {
     Gauge.builder("voicegw_sessions_active", activeSessions, AtomicInteger::get)
@@ -80,6 +81,9 @@ public final class GatewayMetrics implements SessionMetrics, TtsStreamMetrics {
         .register(registry);
     clientErrors = Counter.builder("voicegw_client_errors")
         .description("Error messages sent to clients").register(registry);
+    liveKitInboundFrames = Counter.builder("voicegw_livekit_inbound_frames")
+        .description("20 ms frames of LiveKit participants' audio received from the bridge")
+        .register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -159,6 +163,11 @@ public final class GatewayMetrics implements SessionMetrics, TtsStreamMetrics {
 
   public void clientError() {
     clientErrors.increment();
+  }
+
+  /** One 20 ms frame of a LiveKit participant's own audio reached the gateway. */
+  public void liveKitInboundFrame() {
+    liveKitInboundFrames.increment();
   }
 
   /** The Prometheus text exposition of every meter. */

@@ -12,9 +12,11 @@ import io.voicegateway.gateway.protocol.RateLimiter;
 import io.voicegateway.gateway.protocol.ServerMessages;
 import io.voicegateway.gateway.protocol.SessionEndReason;
 import io.voicegateway.gateway.protocol.SessionIds;
+import io.voicegateway.gateway.protocol.TextAssembler;
 import io.voicegateway.gateway.protocol.UtteranceEndReason;
 import io.voicegateway.session.SessionEntity;
 import io.voicegateway.session.SessionEntity.ClientEvent;
+import io.voicegateway.session.NodeLocalSharding;
 import io.voicegateway.session.SessionEntityId;
 import io.voicegateway.session.store.SessionStore;
 import java.time.Duration;
@@ -37,10 +39,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
@@ -304,8 +304,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   private final java.util.concurrent.atomic.AtomicReference<String> logId; // the MDC's session id
   private final RateLimiter rateLimiter;
   private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
-  private final StringBuilder pendingText = new StringBuilder();
-  private int pendingTextCodePoints;
+  private final TextAssembler texts;
 
   private ActorRef<Outbound> source;
   private boolean sessionStarted;
@@ -330,6 +329,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     this.session = context.sharding().entityRefFor(SessionEntity.TYPE_KEY,
         new SessionEntityId(sessionId, context.nodeTag(), 1).entityId());
     this.rateLimiter = context.parser().limits().newRateLimiter(System.nanoTime());
+    this.texts = new TextAssembler(context.parser().limits().maxTextLength());
     context.metrics().sessionOpened();
     context.live().add(ctx.getSelf());
     timers.startSingleTimer(Tick.START_TIMEOUT, START_TIMEOUT);
@@ -460,7 +460,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     }
     toSession(new SessionEntity.End(SessionEntity.RESUMED)); // our own session, dropped
     entity = null; // until the resumed incarnation answers
-    supersede(claimed.previousOwner());
+    NodeLocalSharding.supersede(context.system(), claimed.previousOwner());
     getContext().getLog().info("connection moves from session {} to resumed session {} ({})",
         sessionId, asked, claimed.owner());
     sessionId = asked;
@@ -473,41 +473,13 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     return this;
   }
 
-  /**
-   * Tells the incarnation that owned the session until now to end, when its node is a reachable
-   * member; an incarnation on a dead node is gone already, and a frozen one is fenced by the
-   * store when it wakes.
-   */
-  private void supersede(SessionEntityId previous) {
-    Cluster cluster = Cluster.get(context.system());
-    for (Member m : cluster.state().getMembers()) {
-      if (SessionEntityId.nodeTag(m.uniqueAddress().longUid()).equals(previous.nodeTag())
-          && !cluster.state().getUnreachable().contains(m)) {
-        context.sharding().entityRefFor(SessionEntity.TYPE_KEY, previous.entityId())
-            .tell(new SessionEntity.Superseded());
-        return;
-      }
-    }
-  }
-
   private void onText(ClientMessage.Text text) {
-    int maxLength = context.parser().limits().maxTextLength();
-    int codePoints = text.text().codePointCount(0, text.text().length());
-    if (pendingTextCodePoints + codePoints > maxLength) {
-      sendError(ErrorCode.TEXT_TOO_LONG, "text too long: the non-final texts held so far plus this"
-          + " one have " + (pendingTextCodePoints + codePoints) + " characters, the limit is "
-          + maxLength + " (voicegw.gateway.protocol.max-text-length); all of them were dropped");
-      pendingText.setLength(0);
-      pendingTextCodePoints = 0;
-      return;
+    TextAssembler.Result result = texts.add(text);
+    if (result instanceof TextAssembler.TooLong tooLong) {
+      sendError(ErrorCode.TEXT_TOO_LONG, tooLong.message());
+    } else if (result instanceof TextAssembler.Utterance u) {
+      toSession(new SessionEntity.Say(u.id(), u.text()));
     }
-    pendingText.append(text.text());
-    pendingTextCodePoints += codePoints;
-    if (!text.isFinal()) return;
-    String whole = pendingText.toString();
-    pendingText.setLength(0);
-    pendingTextCodePoints = 0;
-    toSession(new SessionEntity.Say(text.id(), whole));
   }
 
   private void replyRateLimited() {

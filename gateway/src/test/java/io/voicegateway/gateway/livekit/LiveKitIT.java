@@ -1,0 +1,216 @@
+package io.voicegateway.gateway.livekit;
+
+import static io.voicegateway.gateway.livekit.TestParticipant.data;
+import static io.voicegateway.gateway.livekit.TestParticipant.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.voicegateway.gateway.GatewayFixture;
+import io.voicegateway.gateway.cluster.LocalCluster;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The LiveKit transport against a real LiveKit server, the real bridge (livekit-bridge/ on
+ * {@code @livekit/rtc-node}), a real Redis and a {@code mock-440hz} worker, with a real
+ * participant in the room ({@link TestParticipant}). The room comes from the gateway's
+ * {@code POST /api/connection-details}; the agent joins it when the server's signed webhook says
+ * the participant joined (the room listing runs only once a minute here, so a prompt join proves
+ * the webhook path).
+ */
+class LiveKitIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Duration JOIN = Duration.ofSeconds(20);
+
+  private static LiveKitServer server;
+  private static GatewayFixture fixture;
+  private static Path logs;
+
+  @BeforeAll
+  static void start() throws Exception {
+    logs = LocalCluster.logDir("LiveKitIT");
+    int wsPort = GatewayFixture.freePort();
+    server = LiveKitServer.start(
+        List.of("http://127.0.0.1:" + wsPort + "/livekit/webhook"), logs);
+    fixture = GatewayFixture.start("mock-440hz", server.gatewayHocon() + """
+        voicegw.gateway.ws-port = %d
+        voicegw.livekit.room-list-interval = 60s
+        """.formatted(wsPort));
+    fixture.awaitWorkers(1);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (fixture != null) fixture.close();
+    if (server != null) server.close();
+  }
+
+  private static JsonNode connectionDetails() throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + fixture.gateway.wsPort() + "/api/connection-details"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
+    return JSON.readTree(r.body());
+  }
+
+  /** Joins a new room and waits until the agent's track is there and its session started. */
+  private static TestParticipant joinNewRoom(String name) throws Exception {
+    JsonNode details = connectionDetails();
+    TestParticipant p = TestParticipant.join(details.path("serverUrl").asText(),
+        details.path("participantToken").asText(), logs.resolve(name + "-participant.log"));
+    p.await("connected", event("connected"), JOIN);
+    p.await("the agent's track", e -> event("track").test(e)
+        && e.path("identity").asText().equals("agent"), JOIN);
+    p.await("session_start", data("session_start"), JOIN);
+    return p;
+  }
+
+  @Test
+  void connectionDetailsFollowTheExistingShape() throws Exception {
+    JsonNode details = connectionDetails();
+    assertEquals(server.wsUrl(), details.path("serverUrl").asText());
+    assertTrue(details.path("roomName").asText().startsWith("voice_assistant_room_"),
+        details.toString());
+    assertEquals("user", details.path("participantName").asText());
+    String[] jwt = details.path("participantToken").asText().split("\\.");
+    JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(jwt[1]));
+    assertEquals(LiveKitServer.API_KEY, claims.path("iss").asText());
+    assertEquals(details.path("roomName").asText(), claims.path("video").path("room").asText());
+    assertTrue(claims.path("video").path("roomJoin").asBoolean());
+    long ttl = claims.path("exp").asLong() - claims.path("nbf").asLong();
+    assertTrue(Math.abs(ttl - 15 * 60) <= 5, "15 minutes (WIRE.md §6), got " + ttl + " s");
+    assertFalse(details.toString().contains(LiveKitServer.API_SECRET));
+  }
+
+  @Test
+  void theAgentSpeaks440HzForHalfASecondPerText() throws Exception {
+    try (TestParticipant p = joinNewRoom("speaks")) {
+      JsonNode sent = p.send("{\"type\":\"text\",\"text\":\"hello\"}");
+      JsonNode start = p.await("audio", event("audio_start"), Duration.ofSeconds(10));
+      JsonNode segment = p.await("the utterance's end", event("segment"), Duration.ofSeconds(10));
+      assertEquals(440, segment.path("freq_hz").asDouble(), 10, segment.toString());
+      assertEquals(500, segment.path("duration_ms").asDouble(), 60, segment.toString());
+      p.await("utterance_end", data("utterance_end"), Duration.ofSeconds(5));
+      double firstAudio = start.path("t_ms").asDouble() - sent.path("t_ms").asDouble();
+      assertTrue(firstAudio > 0 && firstAudio < 2000, "first audio " + firstAudio + " ms");
+      JsonNode stats = statsOfAgentTrack(p);
+      assertEquals(48000, stats.path("sample_rate").asInt(), stats.toString());
+    }
+  }
+
+  private static JsonNode statsOfAgentTrack(TestParticipant p) throws Exception {
+    p.command(JSON.createObjectNode().put("cmd", "stats"));
+    JsonNode stats = p.await("stats", event("stats"), Duration.ofSeconds(5));
+    for (JsonNode track : stats.path("tracks")) {
+      if (track.path("identity").asText().equals("agent")) return track;
+    }
+    throw new AssertionError("no agent track in " + stats);
+  }
+
+  @Test
+  void pauseAndStopSilenceTheTrackWithin100Ms() throws Exception {
+    try (TestParticipant p = joinNewRoom("barge-in")) {
+      for (int i = 0; i < 6; i++) p.send("{\"type\":\"text\",\"text\":\"part " + i + "\"}");
+      p.await("audio", event("audio_start"), Duration.ofSeconds(10));
+      Thread.sleep(300);
+      JsonNode pause = p.send("{\"type\":\"control\",\"command\":\"PAUSE\"}");
+      JsonNode paused = p.await("the audio before PAUSE ends", event("segment"),
+          Duration.ofSeconds(5));
+      double afterPause = paused.path("end_ms").asDouble() - pause.path("t_ms").asDouble();
+      assertTrue(afterPause <= 100, "audio went on " + afterPause + " ms after PAUSE");
+      p.await("paused", data("paused"), Duration.ofSeconds(5));
+
+      p.send("{\"type\":\"control\",\"command\":\"RESUME\"}");
+      p.await("audio after RESUME", event("audio_start"), Duration.ofSeconds(5));
+      Thread.sleep(300);
+      JsonNode stop = p.send("{\"type\":\"control\",\"command\":\"STOP\"}");
+      JsonNode stopped = p.await("the audio before STOP ends", event("segment"),
+          Duration.ofSeconds(5));
+      double afterStop = stopped.path("end_ms").asDouble() - stop.path("t_ms").asDouble();
+      assertTrue(afterStop <= 100, "audio went on " + afterStop + " ms after STOP");
+      p.await("clear", data("clear"), Duration.ofSeconds(5));
+      JsonNode end = p.await("utterance_end stopped", data("utterance_end"),
+          Duration.ofSeconds(5));
+      assertEquals("stopped", TestParticipant.payload(end).path("reason").asText());
+    }
+  }
+
+  @Test
+  void aBadPacketGetsANamedErrorAndTheSessionGoesOn() throws Exception {
+    try (TestParticipant p = joinNewRoom("bad-input")) {
+      p.send("{\"type\":\"text\"");
+      JsonNode error = TestParticipant.payload(p.await("error", data("error"),
+          Duration.ofSeconds(5)));
+      assertEquals("INVALID_MESSAGE", error.path("code").asText(), error.toString());
+      p.send("{\"type\":\"shout\",\"text\":\"x\"}");
+      error = TestParticipant.payload(p.await("error", data("error"), Duration.ofSeconds(5)));
+      assertTrue(error.path("message").asText().contains("type"), error.toString());
+      p.send("{\"type\":\"text\",\"text\":\"still here\"}");
+      JsonNode segment = p.await("audio", event("segment"), Duration.ofSeconds(10));
+      assertEquals(440, segment.path("freq_hz").asDouble(), 10, segment.toString());
+    }
+  }
+
+  @Test
+  void webhooksMustBeSignedWithTheApiSecret() throws Exception {
+    String body = "{\"event\":\"participant_joined\",\"room\":{\"name\":\"tts-session-forged\","
+        + "\"sid\":\"RM_forged\"},\"participant\":{\"identity\":\"mallory\"}}";
+    assertEquals(401, postWebhook(body, null));
+    assertEquals(401, postWebhook(body, webhookJwt(body, "not-the-secret")));
+    assertEquals(401, postWebhook(body, webhookJwt("{\"other\":\"body\"}",
+        LiveKitServer.API_SECRET)));
+    assertEquals(401, postWebhook(body, "not a jwt"));
+    Set<String> served = fixture.gateway.liveKit().orElseThrow().servedRooms()
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertFalse(served.contains("tts-session-forged"), served.toString());
+    // the same body, rightly signed, is taken: the room becomes a candidate
+    assertEquals(200, postWebhook(body, webhookJwt(body, LiveKitServer.API_SECRET)));
+  }
+
+  private static int postWebhook(String body, String authorization) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + fixture.gateway.wsPort() + "/livekit/webhook"))
+        .header("Content-Type", "application/webhook+json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (authorization != null) request.header("Authorization", authorization);
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  /** A webhook's Authorization as LiveKit makes it: HS256, iss = key, sha256 = base64(body). */
+  static String webhookJwt(String body, String secret) throws Exception {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String sha = Base64.getEncoder().encodeToString(java.security.MessageDigest
+        .getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8)));
+    long now = System.currentTimeMillis() / 1000;
+    String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+        .getBytes(StandardCharsets.UTF_8));
+    String claims = b64.encodeToString(("{\"iss\":\"" + LiveKitServer.API_KEY + "\",\"nbf\":"
+        + now + ",\"exp\":" + (now + 300) + ",\"sha256\":\"" + sha + "\"}")
+        .getBytes(StandardCharsets.UTF_8));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    String signature = b64.encodeToString(mac.doFinal((header + "." + claims)
+        .getBytes(StandardCharsets.UTF_8)));
+    return header + "." + claims + "." + signature;
+  }
+}
