@@ -19,6 +19,7 @@ import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -73,11 +74,13 @@ public final class LocalCluster implements AutoCloseable {
   private final Process nginx;
   private final int lbPort;
   private final Path dir;
+  private final Map<String, String> env;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private LocalCluster(LocalRedisServer redis, TtsWorker worker, List<Node> nodes, Process nginx,
-      int lbPort, Path dir) {
+      int lbPort, Path dir, Map<String, String> env) {
+    this.env = env;
     this.redis = redis;
     this.worker = worker;
     this.nodes = nodes;
@@ -92,6 +95,12 @@ public final class LocalCluster implements AutoCloseable {
    * @param dir where the nodes' logs and nginx's files go
    */
   public static LocalCluster start(int n, Path dir, Duration timeout) throws Exception {
+    return start(n, dir, timeout, Map.of());
+  }
+
+  /** As {@link #start(int, Path, Duration)}, with extra environment variables for every node. */
+  public static LocalCluster start(int n, Path dir, Duration timeout, Map<String, String> env)
+      throws Exception {
     LocalRedisServer redis =
         LocalRedisServer.start(LocalRedisServer.Options.DEFAULT.withKeyspaceNotifications());
     TtsWorker worker = null;
@@ -107,11 +116,11 @@ public final class LocalCluster implements AutoCloseable {
           .map(p -> "pekko://voicegw@127.0.0.1:" + p).toList());
       for (int i = 1; i <= n; i++) {
         nodes.add(startNode(i, ports.pop(), ports.pop(), clusterPorts.get(i - 1), ports.pop(),
-            seeds, redis.uri(), dir));
+            seeds, redis.uri(), dir, env));
       }
       int lbPort = ports.pop();
       nginx = startNginx(dir.resolve("nginx"), lbPort, nodes);
-      LocalCluster cluster = new LocalCluster(redis, worker, nodes, nginx, lbPort, dir);
+      LocalCluster cluster = new LocalCluster(redis, worker, nodes, nginx, lbPort, dir, env);
       cluster.awaitFormed(n, timeout);
       return cluster;
     } catch (Exception | Error e) {
@@ -136,7 +145,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private static Node startNode(int i, int ws, int health, int clusterPort, int management,
-      String seeds, String redisUri, Path dir) throws IOException {
+      String seeds, String redisUri, Path dir, Map<String, String> env) throws IOException {
     Path config = dir.resolve("node-" + i + ".conf");
     Files.writeString(config, "voicegw.gateway.host = \"127.0.0.1\"\n"
         + "voicegw.registry.resync-interval = 1s\n");
@@ -153,6 +162,7 @@ public final class LocalCluster implements AutoCloseable {
     pb.environment().put("GATEWAY_MANAGEMENT_PORT", "" + management);
     pb.environment().put("GATEWAY_SEED_NODES", seeds);
     pb.environment().put("REDIS_URL", redisUri);
+    pb.environment().putAll(env);
     // ./voicegw execs java: the process is the node's JVM, its pid the JVM's
     return new Node(i, pb.start(), ws, health, clusterPort, management, log);
   }
@@ -198,7 +208,7 @@ public final class LocalCluster implements AutoCloseable {
     if (old.process().isAlive()) throw new IllegalStateException("gateway-" + i + " still runs");
     String seeds = String.join(",", nodes.stream().limit(3).map(Node::address).toList());
     nodes.set(i - 1, startNode(i, old.wsPort(), old.healthPort(), old.clusterPort(),
-        old.managementPort(), seeds, redis.uri(), dir));
+        old.managementPort(), seeds, redis.uri(), dir, env));
   }
 
   public int size() {

@@ -25,7 +25,8 @@ import java.util.function.Predicate;
  * {@code @livekit/rtc-node}, driven by JSON lines. It joins a room, sends data packets, and
  * reports what it hears of every remote audio track (segments of voiced audio with their start,
  * end, length and frequency), all times in its own clock ({@code t_ms}), so a control's
- * {@code sent} time and the end of the audio it stopped are compared on one clock.
+ * {@code sent} time and the end of the audio it stopped are compared on one clock. Each event
+ * also gets {@code rx_nanos}, this JVM's {@code System.nanoTime()} when it arrived.
  */
 final class TestParticipant implements AutoCloseable {
 
@@ -35,6 +36,7 @@ final class TestParticipant implements AutoCloseable {
   private final Writer commands;
   private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
   private final List<JsonNode> seen = new ArrayList<>();
+  private final List<JsonNode> pending = new ArrayList<>();
   private int sent;
 
   private TestParticipant(Process process) {
@@ -45,7 +47,10 @@ final class TestParticipant implements AutoCloseable {
           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = lines.readLine()) != null) {
-          if (line.startsWith("{")) events.add(JSON.readTree(line));
+          if (!line.startsWith("{")) continue;
+          ObjectNode event = (ObjectNode) JSON.readTree(line);
+          event.put("rx_nanos", System.nanoTime()); // when this JVM learnt it
+          events.add(event);
         }
       } catch (IOException e) {
         // the process ended
@@ -81,21 +86,42 @@ final class TestParticipant implements AutoCloseable {
   }
 
   /**
-   * The next event (in order, after those already taken) that matches; earlier ones are kept in
-   * {@link #seen}.
+   * The first event that matches, among those not taken yet (in the order they came), waiting
+   * for it when none does. Events that do not match stay available to later calls; every event
+   * received is kept, in order, for {@link #seenSince}.
    */
   JsonNode await(String what, Predicate<JsonNode> matches, Duration timeout) throws Exception {
+    for (java.util.Iterator<JsonNode> it = pending.iterator(); it.hasNext(); ) {
+      JsonNode e = it.next();
+      if (matches.test(e)) {
+        it.remove();
+        return e;
+      }
+    }
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
       JsonNode e = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
       if (e == null) {
-        throw new AssertionError("no " + what + " within " + timeout + "; seen so far: "
+        throw new AssertionError("no " + what + " within " + timeout + "; the last events: "
             + seen.subList(Math.max(0, seen.size() - 15), seen.size()));
       }
       seen.add(e);
       if (matches.test(e)) return e;
+      pending.add(e);
     }
+  }
+
+  /** The events received after {@code marker} (an event received before), in order. */
+  List<JsonNode> seenSince(JsonNode marker) {
+    int i = seen.indexOf(marker);
+    return List.copyOf(seen.subList(i + 1, seen.size()));
+  }
+
+  /** An event of this name that happened after {@code earlier} on the participant's clock. */
+  static Predicate<JsonNode> eventAfter(String name, JsonNode earlier) {
+    double t = earlier.path("t_ms").asDouble();
+    return e -> e.path("event").asText().equals(name) && e.path("t_ms").asDouble() > t;
   }
 
   static Predicate<JsonNode> event(String name) {
