@@ -624,7 +624,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
   }
 
   private void sendData(String json, List<String> to) {
-    if (!joined) return; // the session starts only once the room is joined
+    if (!joined || leaving) return; // the session starts once the room is joined
     link.send(GatewayMessage.newBuilder().setData(DataOut.newBuilder()
         .setRoom(room)
         .setPayload(ByteString.copyFrom(json, StandardCharsets.UTF_8))

@@ -194,7 +194,7 @@ public final class RoomDispatcher extends AbstractBehavior<RoomDispatcher.Comman
   }
 
   private Behavior<Command> onRenewDone(RenewDone done) {
-    if (served.get(done.room()) != done.connector()) return this;
+    if (!done.connector().equals(served.get(done.room()))) return this;
     if (done.error() != null) {
       // Redis unreachable: keep serving; if it stays away the lease expires and another node
       // may take the room, whose agent then replaces ours in the room (DUPLICATE_IDENTITY)
@@ -221,7 +221,7 @@ public final class RoomDispatcher extends AbstractBehavior<RoomDispatcher.Comman
   }
 
   private Behavior<Command> onConnectorEnded(ConnectorEnded ended) {
-    if (served.get(ended.room()) == ended.connector()) served.remove(ended.room());
+    if (ended.connector().equals(served.get(ended.room()))) served.remove(ended.room());
     org.slf4j.Logger log = getContext().getLog();
     context.leases().release(ended.room(), context.nodeTag(), ended.finishedSid(),
             ended.sessionId())
