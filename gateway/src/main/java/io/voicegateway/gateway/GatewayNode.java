@@ -115,6 +115,7 @@ public final class GatewayNode {
       voicegw.livekit.url = ${?LIVEKIT_URL}
       voicegw.livekit.api-key = ${?LIVEKIT_API_KEY}
       voicegw.livekit.api-secret = ${?LIVEKIT_API_SECRET}
+      voicegw.livekit.public-url = ${?LIVEKIT_PUBLIC_URL}
       voicegw.gateway.ws-port = ${?GATEWAY_WS_PORT}
       voicegw.gateway.health-port = ${?GATEWAY_HEALTH_PORT}
       pekko.remote.artery.canonical.hostname = ${?GATEWAY_CLUSTER_HOST}

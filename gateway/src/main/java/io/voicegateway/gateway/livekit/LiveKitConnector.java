@@ -215,7 +215,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
     LiveKitSettings s = context.settings();
     link.send(GatewayMessage.newBuilder().setJoin(JoinRoom.newBuilder()
         .setRoom(room)
-        .setUrl(s.clientUrl())
+        .setUrl(s.bridgeUrl())
         .setToken(context.tokens().agentToken(room))
         .setTrackName(s.trackName())
         .setQueueSizeMs((int) s.audioQueue().toMillis())

@@ -66,7 +66,7 @@ public final class LiveKitRoutes extends AllDirectives {
     String room = settings.newRoomPrefix() + LiveKitTokens.randomNumber(1_000_000_000L);
     String identity = "voice_assistant_user_" + LiveKitTokens.randomNumber(1_000_000_000L);
     ObjectNode body = JSON.createObjectNode()
-        .put("serverUrl", settings.clientUrl())
+        .put("serverUrl", settings.participantUrl())
         .put("roomName", room)
         .put("participantName", "user")
         .put("participantToken", tokens.userToken(identity, "user", room));

@@ -12,8 +12,10 @@ import java.util.Optional;
  * {@code voicegw.livekit.url} ({@code LIVEKIT_URL}) is set. {@link #toString} never shows the API
  * secret.
  *
- * @param url the LiveKit server as participants reach it (ws/wss; http/https are accepted and
- *     turned into ws/wss for clients)
+ * @param url the LiveKit server as this node (its bridge, its RoomService calls) reaches it
+ *     (ws/wss or http/https, each turned into the other where needed)
+ * @param publicUrl the LiveKit server as participants reach it ({@code /api/connection-details});
+ *     {@code url} when not set
  * @param roomPrefixes rooms whose name starts with one of these are served by the gateway
  * @param newRoomPrefix rooms that {@code POST /api/connection-details} makes up start with this
  * @param agentIdentity the gateway's participant identity in every room (WIRE.md §6: agent)
@@ -30,6 +32,7 @@ import java.util.Optional;
  */
 public record LiveKitSettings(
     String url,
+    String publicUrl,
     String apiKey,
     String apiSecret,
     List<String> roomPrefixes,
@@ -58,9 +61,14 @@ public record LiveKitSettings(
       Duration pingInterval, Duration pingTimeout, Duration restartBackoffMin,
       Duration restartBackoffMax, Duration healthyAfter) {}
 
-  /** The URL a LiveKit participant dials: ws/wss (http/https turned into them). */
-  public String clientUrl() {
+  /** The URL the node's bridge dials: ws/wss (http/https turned into them). */
+  public String bridgeUrl() {
     return url.replaceFirst("(?i)^http", "ws");
+  }
+
+  /** The URL participants dial, as {@code /api/connection-details} gives it. */
+  public String participantUrl() {
+    return publicUrl.replaceFirst("(?i)^http", "ws");
   }
 
   /** The base URL of the server's HTTP API (RoomService): http/https. */
@@ -91,6 +99,12 @@ public record LiveKitSettings(
       if (!url.matches("(?i)(ws|wss|http|https)://.+")) {
         throw bad("url (LIVEKIT_URL)", "must start with ws://, wss://, http:// or https://, got "
             + url);
+      }
+      String publicUrl = lk.getString("public-url").isBlank() ? url
+          : lk.getString("public-url").trim();
+      if (!publicUrl.matches("(?i)(ws|wss|http|https)://.+")) {
+        throw bad("public-url (LIVEKIT_PUBLIC_URL)", "must start with ws://, wss://, http:// or"
+            + " https://, got " + publicUrl);
       }
       for (String key : new String[] {"api-key", "api-secret"}) {
         if (lk.getString(key).isBlank()) {
@@ -131,7 +145,7 @@ public record LiveKitSettings(
       Bridge bridge = new Bridge(command, Path.of(b.getString("working-directory")),
           positive(b, "start-timeout"), pingInterval, pingTimeout, backoffMin, backoffMax,
           positive(b, "healthy-after"));
-      return Optional.of(new LiveKitSettings(url, lk.getString("api-key"),
+      return Optional.of(new LiveKitSettings(url, publicUrl, lk.getString("api-key"),
           lk.getString("api-secret"), prefixes, newRoomPrefix, nonBlank(lk, "agent-identity"),
           nonBlank(lk, "track-name"), positive(lk, "user-token-ttl"),
           positive(lk, "agent-token-ttl"), queue, lk.getBoolean("subscribe-audio"),

@@ -102,7 +102,7 @@ public final class LiveKitTransport {
               return Done.getInstance();
             }));
     log.info("LiveKit transport on: server {}, rooms {}, bridge gRPC on 127.0.0.1:{}",
-        settings.clientUrl(), settings.roomPrefixes(), port);
+        settings.bridgeUrl(), settings.roomPrefixes(), port);
     return transport;
   }
 

@@ -27,7 +27,8 @@ class LiveKitSettingsTest {
   void offWithoutAUrlAndOnWithTheExistingConventions() {
     assertTrue(settings("").isEmpty());
     LiveKitSettings s = settings(ON).orElseThrow();
-    assertEquals("ws://127.0.0.1:7880", s.clientUrl());
+    assertEquals("ws://127.0.0.1:7880", s.bridgeUrl());
+    assertEquals("ws://127.0.0.1:7880", s.participantUrl());
     assertEquals("http://127.0.0.1:7880", s.apiUrl());
     assertEquals("agent", s.agentIdentity());
     assertEquals(15, s.userTokenTtl().toMinutes());
