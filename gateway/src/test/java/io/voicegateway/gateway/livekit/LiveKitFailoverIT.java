@@ -61,7 +61,11 @@ class LiveKitFailoverIT {
             && e.path("rx_nanos").asLong() - killed > 500_000_000L, Duration.ofSeconds(20));
         double seconds = (again.path("rx_nanos").asLong() - killed) / 1e9;
         assertTrue(seconds <= 10, "audio came back " + seconds + " s after the kill");
-        JsonNode segment = p.await("the resumed audio", event("segment"), Duration.ofSeconds(10));
+        String track = again.path("track_sid").asText();
+        double from = again.path("t_ms").asDouble();
+        JsonNode segment = p.await("the resumed audio", e -> event("segment").test(e)
+            && e.path("track_sid").asText().equals(track)
+            && e.path("start_ms").asDouble() >= from - 1, Duration.ofSeconds(10));
         assertEquals(440, segment.path("freq_hz").asDouble(), 10, segment.toString());
         int survivor = serving == 1 ? 2 : 1;
         assertTrue(cluster.log(survivor).contains("resuming the room's session"),
