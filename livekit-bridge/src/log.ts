@@ -1,5 +1,5 @@
-// One JSON object per line on stderr: {ts, level, msg, room?, ...fields}.
-// stdout is left alone: @livekit/rtc-node's own pino logger writes there.
+// One JSON object per line on stderr: {ts, level, msg, room?, ...fields}. rtc-node's own pino
+// lines go to stderr too (see rtc_logs.ts).
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 

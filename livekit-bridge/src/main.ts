@@ -2,7 +2,7 @@
 //   BRIDGE_GATEWAY_ADDR=host:port  the gateway's gRPC server (plaintext h2c)
 //   BRIDGE_TOKEN=…                 proves to the gateway that it started us; sent in Hello, never logged
 // and stdin held open as a pipe: when the pipe closes, the gateway is gone (even after kill -9).
-import './rtc_log_level.js'; // must come before @livekit/rtc-node
+import './rtc_logs.js'; // must come before @livekit/rtc-node
 import { dispose } from '@livekit/rtc-node';
 import { Counters, EventLoopLagMonitor } from './counters.js';
 import { GatewayLink } from './gateway_link.js';

@@ -19,6 +19,14 @@ interface Frame {
 /** The loop acks at least this often, and whenever it runs out of frames. */
 const ACK_EVERY_FRAMES = 2;
 
+/**
+ * Silence captured right after a clear. Without it the track just stops, and the listener's
+ * jitter buffer conceals the missing packets by stretching the cut-off audio (WebRTC NetEq
+ * "expand") for tens of milliseconds; silent packets end the audio where it was cut.
+ */
+const SILENCE_AFTER_CLEAR_FRAMES = 3;
+const SILENCE = new Int16Array(FRAME_SAMPLES);
+
 export class OutboundAudio {
   /** Received, not yet handed to captureFrame, in seq order. */
   private pending: Frame[] = [];
@@ -30,6 +38,8 @@ export class OutboundAudio {
    */
   private recent: Frame[] = [];
   private readonly recentCapacity: number;
+  /** Frames of silence still to capture before anything else, even while paused. */
+  private silenceFrames = 0;
   private paused = false;
   private pumping = false;
   private closed = false;
@@ -81,6 +91,8 @@ export class OutboundAudio {
     this.recent = [];
     this.kept = keep ? affected : [];
     this.paused = keep;
+    this.silenceFrames = SILENCE_AFTER_CLEAR_FRAMES;
+    this.kick();
     if (!keep) this.counters.framesDroppedByClear += affected.length;
     this.consumedSeq = this.lastReceivedSeq;
     this.ackedSeq = this.consumedSeq;
@@ -105,16 +117,21 @@ export class OutboundAudio {
   }
 
   private kick(): void {
-    if (this.pumping || this.paused || this.pending.length === 0) return;
+    if (this.pumping || !this.hasWork()) return;
     this.pump().catch((err) => log('error', 'audio loop failed', { room: this.room, error: errorText(err) }));
   }
 
   private async pump(): Promise<void> {
     this.pumping = true;
     try {
-      while (!this.closed && !this.paused && this.pending.length > 0) {
+      while (!this.closed && this.hasWork()) {
+        if (this.silenceFrames > 0) {
+          this.silenceFrames--;
+          await this.captureSamples(SILENCE, 0);
+          continue;
+        }
         const frame = this.pending.shift()!;
-        if (frame.samples) await this.capture(frame.samples, frame);
+        if (frame.samples) await this.capture(frame, frame.samples);
         // A clear during the await already consumed (and acked) this seq: max keeps it so.
         this.consumedSeq = Math.max(this.consumedSeq, frame.seq);
         if (this.pending.length === 0 || this.consumedSeq - this.ackedSeq >= ACK_EVERY_FRAMES) this.ack();
@@ -125,17 +142,27 @@ export class OutboundAudio {
     this.ack();
   }
 
-  private async capture(samples: Int16Array, frame: Frame): Promise<void> {
+  private hasWork(): boolean {
+    return this.silenceFrames > 0 || (!this.paused && this.pending.length > 0);
+  }
+
+  private async capture(frame: Frame, samples: Int16Array): Promise<void> {
     // Remembered before the await: from now on the frame sits in the source's queue, unplayed.
     this.recent.push(frame);
     if (this.recent.length > this.recentCapacity) this.recent.shift();
+    if (await this.captureSamples(samples, frame.seq)) this.counters.framesCaptured++;
+  }
+
+  /** One captureFrame; false if it was rejected. seq is for the log (0: silence). */
+  private async captureSamples(samples: Int16Array, seq: number): Promise<boolean> {
     try {
       await this.source.captureFrame(new AudioFrame(samples, SAMPLE_RATE, CHANNELS, FRAME_SAMPLES));
-      this.counters.framesCaptured++;
+      return true;
     } catch (err) {
       // A rejection must not end the loop (agents-js#1984): count it, log it, go on.
       this.counters.captureErrors++;
-      log('warn', 'captureFrame failed', { room: this.room, seq: frame.seq, error: errorText(err) });
+      log('warn', 'captureFrame failed', { room: this.room, seq, error: errorText(err) });
+      return false;
     }
   }
 
