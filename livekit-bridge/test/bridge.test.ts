@@ -10,7 +10,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VoiceAnalyser, type Segment } from '../test-participant/voice_analyser.js';
 import { AudioSender, FRAME_MS, toneFrames } from './audio.js';
-import { FakeGateway } from './fake_gateway.js';
+import { FakeGateway, type Received } from './fake_gateway.js';
 import { startLiveKitServer, type LiveKitServer } from './livekit_server.js';
 import { BridgeProcess, ParticipantProcess, type ParticipantEvent } from './processes.js';
 import { joinToken } from './tokens.js';
@@ -39,21 +39,39 @@ interface RoomUnderTest {
   sender: AudioSender;
 }
 
-/** A bridge joined to a fresh room where the participant `user` listens; cleaned up after the test. */
-async function openRoom(t: TestContext, options: { subscribeAudio?: boolean } = {}): Promise<RoomUnderTest> {
-  const room = `tts-session-test-${process.pid}-${++roomCounter}`;
+function newRoomName(): string {
+  return `tts-session-test-${process.pid}-${++roomCounter}`;
+}
+
+/** A fake gateway with a bridge connected to it; both cleaned up after the test. */
+async function startBridge(t: TestContext): Promise<{ gateway: FakeGateway; bridge: BridgeProcess }> {
   const gateway = await FakeGateway.start({ token: BRIDGE_TOKEN, pingIntervalMs: PING_INTERVAL_MS });
   const bridge = BridgeProcess.spawn(gateway.address, BRIDGE_TOKEN);
-  const participant = ParticipantProcess.spawn(server.url, await joinToken(room, USER));
   t.after(async () => {
-    participant.command({ cmd: 'leave' });
     bridge.closeStdin();
-    await Promise.all([participant.exitWithin(5_000).catch(() => participant.kill()), bridge.exitWithin(8_000).catch(() => bridge.kill())]);
+    await bridge.exitWithin(8_000).catch(() => bridge.kill());
     await gateway.stop();
-    for (const line of bridge.stderr) if (/"level":"(warn|error)"/.test(line)) t.diagnostic(`bridge: ${line}`);
+    for (const line of bridge.stderr) if (/"level":"(warn|error)"/.test(line)) t.diagnostic(`bridge ${bridge.pid}: ${line}`);
   });
   await gateway.waitFor('Hello', (m) => m.msg === 'hello');
+  return { gateway, bridge };
+}
+
+/** A participant in `room`, connected; it leaves after the test. */
+async function joinParticipant(t: TestContext, room: string, identity: string): Promise<ParticipantProcess> {
+  const participant = ParticipantProcess.spawn(server.url, await joinToken(room, identity));
+  t.after(async () => {
+    participant.command({ cmd: 'leave' });
+    await participant.exitWithin(5_000).catch(() => participant.kill());
+  });
   await participant.waitFor('connected', (e) => e.event === 'connected');
+  return participant;
+}
+
+/** Sends JoinRoom and returns the answer (Joined or JoinFailed). */
+async function sendJoin(gateway: FakeGateway, room: string, subscribeAudio = false): Promise<Received> {
+  const answers = () => gateway.received.filter((m) => (m.msg === 'joined' || m.msg === 'join_failed') && (m.joined ?? m.join_failed).room === room);
+  const before = answers().length;
   gateway.send({
     join: {
       room,
@@ -61,10 +79,18 @@ async function openRoom(t: TestContext, options: { subscribeAudio?: boolean } = 
       token: await joinToken(room, AGENT),
       track_name: 'agent-voice',
       queue_size_ms: 100,
-      subscribe_audio: options.subscribeAudio ?? false,
+      subscribe_audio: subscribeAudio,
     },
   });
-  const joined = await gateway.waitFor('Joined', (m) => m.msg === 'joined' || m.msg === 'join_failed');
+  return gateway.waitFor(`the answer to JoinRoom ${room}`, (m) => answers().indexOf(m) === before);
+}
+
+/** A bridge joined to a fresh room where the participant `user` listens. */
+async function openRoom(t: TestContext, options: { subscribeAudio?: boolean } = {}): Promise<RoomUnderTest> {
+  const room = newRoomName();
+  const { gateway, bridge } = await startBridge(t);
+  const participant = await joinParticipant(t, room, USER);
+  const joined = await sendJoin(gateway, room, options.subscribeAudio);
   assert.equal(joined.msg, 'joined', JSON.stringify(joined));
   await participant.waitFor("the agent's track", (e) => e.event === 'track' && e.identity === AGENT);
   return { room, gateway, bridge, participant, sender: new AudioSender(gateway, room) };
@@ -95,20 +121,63 @@ describe('livekit-bridge against a real LiveKit server', () => {
     assert.ok(!bridge.stderr.some((line) => line.includes(BRIDGE_TOKEN)), 'the token must never be logged');
   });
 
-  it('answers a JoinRoom it cannot honour with JoinFailed', async () => {
-    const gateway = await FakeGateway.start({ token: BRIDGE_TOKEN, pingIntervalMs: PING_INTERVAL_MS });
-    const bridge = BridgeProcess.spawn(gateway.address, BRIDGE_TOKEN);
-    try {
-      await gateway.waitFor('Hello', (m) => m.msg === 'hello');
-      gateway.send({ join: { room: 'tts-session-bad', url: server.url, token: 'not-a-jwt', track_name: 'x', queue_size_ms: 100 } });
-      const failed = await gateway.waitFor('JoinFailed', (m) => m.msg === 'join_failed');
-      assert.equal(failed.join_failed.room, 'tts-session-bad');
-      assert.ok(failed.join_failed.error.length > 0);
-    } finally {
-      bridge.closeStdin();
-      await bridge.exitWithin(8_000);
-      await gateway.stop();
-    }
+  it('answers a JoinRoom it cannot honour with JoinFailed', async (t) => {
+    const { gateway } = await startBridge(t);
+    gateway.send({ join: { room: 'tts-session-bad', url: server.url, token: 'not-a-jwt', track_name: 'x', queue_size_ms: 100 } });
+    const failed = await gateway.waitFor('JoinFailed', (m) => m.msg === 'join_failed');
+    assert.equal(failed.join_failed.room, 'tts-session-bad');
+    assert.ok(failed.join_failed.error.length > 0);
+    gateway.send({ join: { room: 'tts-session-bad-queue', url: server.url, token: 'x', track_name: 'x', queue_size_ms: 15 } });
+    const invalid = await gateway.waitFor('JoinFailed for queue_size_ms', (m) => m.msg === 'join_failed' && m.join_failed.room === 'tts-session-bad-queue');
+    assert.match(invalid.join_failed.error, /queue_size_ms/);
+  });
+
+  it('reports participants joining and leaving, rejoins a room it is in, and answers LeaveRoom with Left', async (t) => {
+    const { gateway, participant, room } = await openRoom(t);
+    const visitor = await joinParticipant(t, room, 'visitor');
+    const joinedEvent = await gateway.waitFor('visitor JOINED', (m) => m.msg === 'participant' && m.participant.identity === 'visitor');
+    assert.equal(joinedEvent.participant.kind, 'JOINED');
+    assert.match(joinedEvent.participant.sid, /^PA_/);
+    visitor.command({ cmd: 'leave' });
+    await gateway.waitFor('visitor LEFT', (m) => m.msg === 'participant' && m.participant.identity === 'visitor' && m.participant.kind === 'LEFT');
+
+    const eventsBefore = participant.events.length;
+    gateway.send({ leave: { room } });
+    const left = await gateway.waitFor('Left', (m) => m.msg === 'left');
+    assert.deepEqual({ room: left.left.room, reason: left.left.reason }, { room, reason: 'left' });
+    await participant.waitFor('the agent leaving', (e) => e.event === 'participant' && e.kind === 'left' && e.identity === AGENT && participant.events.indexOf(e) >= eventsBefore, 5_000);
+
+    const joinedAgain = await sendJoin(gateway, room);
+    assert.equal(joinedAgain.msg, 'joined', JSON.stringify(joinedAgain));
+    const replaced = await sendJoin(gateway, room);
+    assert.equal(replaced.msg, 'joined', JSON.stringify(replaced));
+    assert.notEqual(replaced.joined.participant_sid, joinedAgain.joined.participant_sid, 'a new connection');
+    await sleep(500);
+    assert.equal(gateway.all('left').length, 1, 'no Left for the replaced connection');
+  });
+
+  it('reports Left with the server\'s reason when the same identity joins elsewhere (DUPLICATE_IDENTITY)', async (t) => {
+    const { gateway, room } = await openRoom(t);
+    const other = await startBridge(t);
+    assert.equal((await sendJoin(other.gateway, room)).msg, 'joined');
+    const left = await gateway.waitFor('Left', (m) => m.msg === 'left');
+    assert.deepEqual({ room: left.left.room, reason: left.left.reason }, { room, reason: 'DUPLICATE_IDENTITY' });
+  });
+
+  it('serves two rooms at once, each with its own track', async (t) => {
+    const { gateway, participant, sender } = await openRoom(t);
+    const room2 = newRoomName();
+    const participant2 = await joinParticipant(t, room2, USER);
+    assert.equal((await sendJoin(gateway, room2)).msg, 'joined');
+    await participant2.waitFor("the agent's track", (e) => e.event === 'track' && e.identity === AGENT);
+    const sender2 = new AudioSender(gateway, room2);
+    await Promise.all([sender.withCredit(toneFrames(440, 600)), sender2.withCredit(toneFrames(660, 600))]);
+    const [one, two] = await Promise.all([agentSegment(participant, 'the tone in room 1'), agentSegment(participant2, 'the tone in room 2')]);
+    assertNear(one.freq_hz, 440, 10, 'frequency in room 1');
+    assertNear(two.freq_hz, 660, 10, 'frequency in room 2');
+    assertNear(one.duration_ms, 600, 60, 'duration in room 1');
+    assertNear(two.duration_ms, 600, 60, 'duration in room 2');
+    assert.deepEqual(gateway.ackViolations, []);
   });
 
   it('publishes a 48 kHz mono track: a 1 s tone at 440 Hz arrives at 440 Hz for 1 s, acks reach the last seq', async (t) => {
@@ -285,30 +354,18 @@ describe('livekit-bridge against a real LiveKit server', () => {
     );
   });
 
-  it('exits when the gateway ends the stream', async () => {
-    const gateway = await FakeGateway.start({ token: BRIDGE_TOKEN, pingIntervalMs: PING_INTERVAL_MS });
-    const bridge = BridgeProcess.spawn(gateway.address, BRIDGE_TOKEN);
-    try {
-      await gateway.waitFor('Hello', (m) => m.msg === 'hello');
-      gateway.endStream();
-      assert.deepEqual(await bridge.exitWithin(8_000), { code: 0, signal: null });
-    } finally {
-      await bridge.kill();
-      await gateway.stop();
-    }
+  it('leaves its rooms and exits when the gateway ends the stream', async (t) => {
+    const { gateway, bridge, participant } = await openRoom(t);
+    const eventsBefore = participant.events.length;
+    gateway.endStream();
+    assert.deepEqual(await bridge.exitWithin(8_000), { code: 0, signal: null });
+    await participant.waitFor('the agent leaving', (e) => e.event === 'participant' && e.kind === 'left' && e.identity === AGENT && participant.events.indexOf(e) >= eventsBefore, 3_000);
   });
 
-  it('exits 0 on Shutdown', async () => {
-    const gateway = await FakeGateway.start({ token: BRIDGE_TOKEN, pingIntervalMs: PING_INTERVAL_MS });
-    const bridge = BridgeProcess.spawn(gateway.address, BRIDGE_TOKEN);
-    try {
-      await gateway.waitFor('Hello', (m) => m.msg === 'hello');
-      gateway.send({ shutdown: { reason: 'test' } });
-      assert.deepEqual(await bridge.exitWithin(8_000), { code: 0, signal: null });
-    } finally {
-      await bridge.kill();
-      await gateway.stop();
-    }
+  it('exits 0 on Shutdown', async (t) => {
+    const { gateway, bridge } = await startBridge(t);
+    gateway.send({ shutdown: { reason: 'test' } });
+    assert.deepEqual(await bridge.exitWithin(8_000), { code: 0, signal: null });
   });
 
   it('exits non-zero when the pings stop for three intervals', async () => {
