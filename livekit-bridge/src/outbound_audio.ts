@@ -22,7 +22,8 @@ const ACK_EVERY_FRAMES = 2;
 /**
  * Silence captured right after a clear. Without it the track just stops, and the listener's
  * jitter buffer conceals the missing packets by stretching the cut-off audio (WebRTC NetEq
- * "expand") for tens of milliseconds; silent packets end the audio where it was cut.
+ * "expand") for tens of milliseconds; silent packets end the audio where it was cut. Audio sent
+ * after the clear starts after this silence (60 ms at most).
  */
 const SILENCE_AFTER_CLEAR_FRAMES = 3;
 const SILENCE = new Int16Array(FRAME_SAMPLES);
@@ -84,18 +85,16 @@ export class OutboundAudio {
   clear(keep: boolean): AudioCleared {
     const unplayedMs = Math.round(this.source.queuedDuration);
     this.source.clearQueue();
-    const unplayedFrames = Math.min(this.recent.length, Math.round(unplayedMs / FRAME_MS));
-    const unplayed = this.recent.slice(this.recent.length - unplayedFrames);
-    const affected = [...this.kept, ...unplayed, ...this.pending].filter((f) => f.samples);
+    const affected = [...this.kept, ...this.unplayed(unplayedMs), ...this.pending].filter((f) => f.samples);
     this.pending = [];
     this.recent = [];
     this.kept = keep ? affected : [];
     this.paused = keep;
-    this.silenceFrames = SILENCE_AFTER_CLEAR_FRAMES;
-    this.kick();
     if (!keep) this.counters.framesDroppedByClear += affected.length;
     this.consumedSeq = this.lastReceivedSeq;
     this.ackedSeq = this.consumedSeq;
+    this.silenceFrames = SILENCE_AFTER_CLEAR_FRAMES;
+    this.kick();
     return { room: this.room, acked_seq: this.ackedSeq, dropped_frames: affected.length, unplayed_ms: unplayedMs };
   }
 
@@ -114,6 +113,15 @@ export class OutboundAudio {
     this.pending = [];
     this.kept = [];
     this.recent = [];
+  }
+
+  /**
+   * The frames the source still held, by its queued-duration estimate rounded to whole frames.
+   * That estimate is JS bookkeeping (rtc-node's audio_source.ts); the native queue cannot be asked.
+   */
+  private unplayed(unplayedMs: number): Frame[] {
+    const count = Math.min(this.recent.length, Math.round(unplayedMs / FRAME_MS));
+    return this.recent.slice(this.recent.length - count);
   }
 
   private kick(): void {

@@ -25,7 +25,8 @@ import { VoiceAnalyser } from './voice_analyser.js';
 const SAMPLE_RATE = 48_000;
 const TONE_FRAME_SAMPLES = 960; // 20 ms
 const TONE_AMPLITUDE = 10_000;
-const DISPOSE_TIMEOUT_MS = 2_000;
+/** disconnect() and dispose() can hang (agents-js#1905): exit anyway after this long. */
+const LEAVE_TIMEOUT_MS = 2_000;
 
 interface Command {
   cmd: string;
@@ -93,11 +94,11 @@ class Participant {
     if (!this.leaving) {
       this.leaving = true;
       try {
-        await this.room.disconnect();
+        await bounded(this.room.disconnect());
       } catch (err) {
         emit('error', { message: `disconnect: ${text(err)}` });
       }
-      await Promise.race([dispose(), new Promise((resolve) => setTimeout(resolve, DISPOSE_TIMEOUT_MS))]);
+      await bounded(dispose()).catch(() => {});
     }
     process.exit(0);
   }
@@ -194,6 +195,10 @@ class Participant {
     this.toneSource = source;
     return source;
   }
+}
+
+function bounded<T>(promise: Promise<T>): Promise<T | void> {
+  return Promise.race([promise, new Promise<void>((resolve) => setTimeout(resolve, LEAVE_TIMEOUT_MS))]);
 }
 
 function text(err: unknown): string {
