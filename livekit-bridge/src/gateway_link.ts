@@ -15,8 +15,11 @@ export interface LinkHandlers {
   onClosed(error?: string): void;
 }
 
+// proto-loader stubs are untyped: this is the one rpc of livekit_bridge.proto.
+type BridgeClient = grpc.Client & { Connect(): grpc.ClientDuplexStream<BridgeMessage, GatewayMessage> };
+
 export class GatewayLink implements GatewayOutput {
-  private readonly client: grpc.Client;
+  private readonly client: BridgeClient;
   private readonly call: grpc.ClientDuplexStream<BridgeMessage, GatewayMessage>;
   private writable = true;
   /** Until the stream ends or close() is called. */
@@ -26,9 +29,8 @@ export class GatewayLink implements GatewayOutput {
     const LiveKitBridge = loadBridgePackage().LiveKitBridge as grpc.ServiceClientConstructor;
     this.client = new LiveKitBridge(address, grpc.credentials.createInsecure(), {
       'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW,
-    });
-    const connect = (this.client as unknown as { Connect(): grpc.ClientDuplexStream<BridgeMessage, GatewayMessage> }).Connect;
-    this.call = connect.call(this.client);
+    }) as unknown as BridgeClient;
+    this.call = this.client.Connect();
     this.call.on('data', (message: GatewayMessage) => handlers.onMessage(message));
     this.call.on('drain', () => {
       this.writable = true;

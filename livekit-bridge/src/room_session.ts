@@ -31,6 +31,7 @@ export interface JoinedInfo {
 }
 
 export class RoomSession {
+  // Both set once the track is published, which join() awaits: a joined session has them.
   private audio?: OutboundAudio;
   private source?: AudioSource;
   private readonly inbound = new Map<string, InboundAudio>();
@@ -73,10 +74,14 @@ export class RoomSession {
     }
   }
 
+  get isConnected(): boolean {
+    return this.room.isConnected && !this.leaving;
+  }
+
   async joinedInfo(): Promise<JoinedInfo> {
     const roomSid = await withTimeout(this.room.getSid(), ROOM_SID_TIMEOUT_MS).catch(() => '');
     return {
-      roomSid: roomSid ?? '',
+      roomSid,
       participantSid: this.room.localParticipant?.sid ?? '',
       remoteIdentities: [...this.room.remoteParticipants.keys()],
     };
@@ -86,8 +91,8 @@ export class RoomSession {
     this.audio?.offer(seq, pcm);
   }
 
-  clearAudio(keep: boolean): AudioCleared {
-    return this.audio ? this.audio.clear(keep) : { room: this.name, acked_seq: 0, dropped_frames: 0, unplayed_ms: 0 };
+  clearAudio(keep: boolean): AudioCleared | undefined {
+    return this.audio?.clear(keep);
   }
 
   resumeAudio(): void {

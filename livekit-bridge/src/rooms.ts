@@ -6,7 +6,7 @@
 import type { Counters } from './counters.js';
 import { errorText, log } from './log.js';
 import type { DataOut, GatewayOutput, JoinRoom } from './protocol.js';
-import { RoomSession } from './room_session.js';
+import { RoomSession, type JoinedInfo } from './room_session.js';
 
 export class Rooms {
   private readonly sessions = new Map<string, RoomSession>();
@@ -35,8 +35,8 @@ export class Rooms {
   }
 
   clear(room: string, keep: boolean): void {
-    const session = this.session(room, 'ClearAudio');
-    if (session) this.gateway.send({ cleared: session.clearAudio(keep) });
+    const cleared = this.session(room, 'ClearAudio')?.clearAudio(keep);
+    if (cleared) this.gateway.send({ cleared });
   }
 
   resume(room: string): void {
@@ -80,10 +80,17 @@ export class Rooms {
     }
     log('info', 'joining', { room, url: request.url, subscribe_audio: request.subscribe_audio });
     let session: RoomSession;
+    let info: JoinedInfo;
     try {
       session = await RoomSession.join(request, this.gateway, this.counters, (s, reason) =>
         this.serverDisconnected(s, reason),
       );
+      info = await session.joinedInfo();
+      // Until it is in the map, serverDisconnected() ignores the session: check here instead.
+      if (!session.isConnected) {
+        await session.leave();
+        throw new Error('disconnected by the server while joining');
+      }
     } catch (err) {
       log('warn', 'join failed', { room, error: errorText(err) });
       this.gateway.send({ join_failed: { room, error: errorText(err) } });
@@ -91,7 +98,6 @@ export class Rooms {
     }
     this.sessions.set(room, session);
     this.warnedUnknown.delete(room);
-    const info = await session.joinedInfo();
     log('info', 'joined', { room, room_sid: info.roomSid, remotes: info.remoteIdentities.length });
     this.gateway.send({
       joined: {
