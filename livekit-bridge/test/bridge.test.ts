@@ -118,7 +118,9 @@ describe('livekit-bridge against a real LiveKit server', () => {
     assert.match(joined.room_sid, /^RM_/);
     assert.match(joined.participant_sid, /^PA_/);
     assert.deepEqual(joined.remote_identities, [USER]);
-    assert.ok(!bridge.stderr.some((line) => line.includes(BRIDGE_TOKEN)), 'the token must never be logged');
+    assert.ok(!bridge.stderr.some((line) => line.includes(BRIDGE_TOKEN)), 'BRIDGE_TOKEN must never be logged');
+    assert.ok(!bridge.stderr.some((line) => line.includes('eyJ')), 'no JWT may be logged');
+    assert.deepEqual(bridge.stdout, [], 'every log line goes to stderr');
   });
 
   it('answers a JoinRoom it cannot honour with JoinFailed', async (t) => {
@@ -192,6 +194,7 @@ describe('livekit-bridge against a real LiveKit server', () => {
     const stats = await participant.waitFor('stats', (e) => e.event === 'stats');
     const track = stats.tracks.find((tr: { identity: string }) => tr.identity === AGENT);
     assert.equal(track.sample_rate, 48_000);
+    assert.deepEqual(participant.strayStdout, [], "the participant's stdout carries only events");
 
     await gateway.waitFor('the last ack', (m) => m.msg === 'ack' && Number(m.ack.seq) === sender.lastSeq);
     assert.deepEqual(gateway.ackViolations, []);
