@@ -115,6 +115,7 @@ class Bridge {
 
   private welcomed(gatewayNode: string, pingIntervalMs: number): void {
     clearTimeout(this.welcomeTimer);
+    clearInterval(this.pingWatch);
     log('info', 'welcomed by the gateway', { gateway_node: gatewayNode, ping_interval_ms: pingIntervalMs });
     if (pingIntervalMs <= 0) return;
     this.lastPingAt = performance.now();
@@ -151,7 +152,13 @@ function main(): void {
     log('error', 'BRIDGE_GATEWAY_ADDR and BRIDGE_TOKEN must be set');
     process.exit(ExitCode.BadEnvironment);
   }
-  const bridge = new Bridge(address, token);
+  let bridge: Bridge;
+  try {
+    bridge = new Bridge(address, token);
+  } catch (err) {
+    log('error', 'cannot start', { error: errorText(err) });
+    process.exit(ExitCode.BadEnvironment);
+  }
   process.on('SIGTERM', () => void bridge.exit(ExitCode.Clean, 'SIGTERM'));
   process.on('SIGINT', () => void bridge.exit(ExitCode.Clean, 'SIGINT'));
   process.stdin.on('end', () => void bridge.exit(ExitCode.Clean, 'stdin closed: the gateway is gone'));

@@ -223,4 +223,7 @@ async function main(): Promise<void> {
   lines.on('close', () => void participant.leave());
 }
 
-void main();
+main().catch((err) => {
+  emit('error', { message: text(err) });
+  process.exit(2);
+});
