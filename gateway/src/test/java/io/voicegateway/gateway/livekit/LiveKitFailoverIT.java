@@ -61,6 +61,10 @@ class LiveKitFailoverIT {
             && e.path("rx_nanos").asLong() - killed > 500_000_000L, Duration.ofSeconds(20));
         double seconds = (again.path("rx_nanos").asLong() - killed) / 1e9;
         assertTrue(seconds <= 10, "audio came back " + seconds + " s after the kill");
+        // the utterances play back to back: STOP ends the resumed audio's segment (and shows
+        // that controls reach the new node)
+        Thread.sleep(1000);
+        p.send("{\"type\":\"control\",\"command\":\"STOP\"}");
         String track = again.path("track_sid").asText();
         double from = again.path("t_ms").asDouble();
         JsonNode segment = p.await("the resumed audio", e -> event("segment").test(e)
