@@ -80,10 +80,13 @@ class LiveKitFailoverIT {
     }
   }
 
+  /** The one node that serves the room (exactly one may). */
   private static int servingNode(LocalCluster cluster, String room) {
+    List<Integer> serving = new java.util.ArrayList<>();
     for (int i = 1; i <= cluster.size(); i++) {
-      if (cluster.log(i).contains("serving LiveKit room " + room)) return i;
+      if (cluster.log(i).contains("serving LiveKit room " + room)) serving.add(i);
     }
-    throw new AssertionError("no node logged that it serves " + room);
+    assertEquals(1, serving.size(), "nodes serving " + room + ": " + serving);
+    return serving.get(0);
   }
 }

@@ -197,6 +197,34 @@ class LiveKitIT {
   }
 
   @Test
+  void aKilledBridgeIsRestartedAndJoinsItsRoomsAgain() throws Exception {
+    try (TestParticipant p = joinNewRoom("bridge-restart")) {
+      ProcessHandle bridge = ProcessHandle.current().children()
+          .filter(h -> h.info().commandLine().orElse("").contains("livekit-bridge/dist/main.js"))
+          .findFirst().orElseThrow(() -> new AssertionError("no bridge process"));
+      JsonNode before = p.send("{\"type\":\"text\",\"text\":\"before\"}");
+      p.await("audio", TestParticipant.eventAfter("audio_start", before), Duration.ofSeconds(10));
+      p.await("utterance_end", data("utterance_end"), Duration.ofSeconds(10));
+      bridge.destroyForcibly(); // kill -9: a crash of the native stack
+      p.await("the agent leaving", e -> event("participant").test(e)
+          && e.path("kind").asText().equals("left")
+          && e.path("identity").asText().equals("agent"), JOIN);
+      p.await("the agent back", e -> event("participant").test(e)
+          && e.path("kind").asText().equals("joined")
+          && e.path("identity").asText().equals("agent"), JOIN);
+      JsonNode track = p.await("the agent's new track", e -> event("track").test(e)
+          && e.path("identity").asText().equals("agent"), JOIN);
+      assertTrue(ProcessHandle.current().children().anyMatch(h -> h.pid() != bridge.pid()
+          && h.info().commandLine().orElse("").contains("livekit-bridge/dist/main.js")),
+          "a new bridge process runs");
+      JsonNode after = p.send("{\"type\":\"text\",\"text\":\"after\"}");
+      p.await("audio after the restart", e -> TestParticipant.eventAfter("audio_start", after)
+          .test(e) && e.path("track_sid").asText().equals(track.path("track_sid").asText()),
+          Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
   void webhooksMustBeSignedWithTheApiSecret() throws Exception {
     String body = "{\"event\":\"participant_joined\",\"room\":{\"name\":\"tts-session-forged\","
         + "\"sid\":\"RM_forged\"},\"participant\":{\"identity\":\"mallory\"}}";
