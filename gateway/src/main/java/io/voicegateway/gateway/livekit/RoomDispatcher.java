@@ -76,6 +76,7 @@ public final class RoomDispatcher extends AbstractBehavior<RoomDispatcher.Comman
   private BridgeLink link;
   private boolean listing;
   private int connectorNumber;
+  private boolean shuttingDown; // no new rooms, no more listing or renewing
   private ActorRef<Boolean> shutdownReply;
   private long listFailures;
 
@@ -113,7 +114,7 @@ public final class RoomDispatcher extends AbstractBehavior<RoomDispatcher.Comman
 
   private Behavior<Command> onRoomSeen(RoomSeen seen) {
     String room = seen.room();
-    if (shutdownReply != null || !context.settings().serves(room) || served.containsKey(room)
+    if (shuttingDown || !context.settings().serves(room) || served.containsKey(room)
         || !acquiring.add(room)) {
       return this;
     }
@@ -131,7 +132,7 @@ public final class RoomDispatcher extends AbstractBehavior<RoomDispatcher.Comman
       return this;
     }
     if (done.result() != RoomLeases.Acquired.ACQUIRED) return this;
-    if (shutdownReply != null || served.containsKey(done.room())) return this;
+    if (shuttingDown || served.containsKey(done.room())) return this;
     ActorRef<Object> connector = getContext().spawn(
         LiveKitConnector.create(context, done.room(), done.sid(), getContext().getSelf()),
         "room-" + (++connectorNumber));
@@ -149,7 +150,7 @@ public final class RoomDispatcher extends AbstractBehavior<RoomDispatcher.Comman
   }
 
   private Behavior<Command> list() {
-    if (listing || shutdownReply != null) return this;
+    if (listing || shuttingDown) return this;
     listing = true;
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
       try {
@@ -184,6 +185,7 @@ public final class RoomDispatcher extends AbstractBehavior<RoomDispatcher.Comman
   }
 
   private Behavior<Command> renew() {
+    if (shuttingDown) return this; // the leases are released as the rooms are left
     for (Map.Entry<String, ActorRef<Object>> e : served.entrySet()) {
       String room = e.getKey();
       ActorRef<Object> connector = e.getValue();
@@ -241,6 +243,7 @@ public final class RoomDispatcher extends AbstractBehavior<RoomDispatcher.Comman
   }
 
   private Behavior<Command> onShutdown(Shutdown shutdown) {
+    shuttingDown = true;
     if (served.isEmpty()) {
       shutdown.replyTo().tell(true);
       return this;

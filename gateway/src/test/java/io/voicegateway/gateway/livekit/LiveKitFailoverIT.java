@@ -76,6 +76,12 @@ class LiveKitFailoverIT {
             "the survivor resumed the room's session rather than starting a new one");
         System.out.printf("LiveKit failover: audio again %.2f s after kill -9 of gateway-%d%n",
             seconds, serving);
+        String token = details.path("participantToken").asText();
+        for (int i = 1; i <= cluster.size(); i++) {
+          String log = cluster.log(i);
+          assertTrue(!log.contains(LiveKitServer.API_SECRET) && !log.contains(token)
+              && !log.contains("eyJ"), "gateway-" + i + "'s log shows a secret or a token");
+        }
       }
     }
   }
