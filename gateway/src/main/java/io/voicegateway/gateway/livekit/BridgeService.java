@@ -44,16 +44,19 @@ final class BridgeService implements LiveKitBridge {
     Pair<BoundedSourceQueue<GatewayMessage>, Source<GatewayMessage, NotUsed>> out =
         Source.<GatewayMessage>queue(BridgeLink.CAPACITY).preMaterialize(materializer);
     BridgeLink link = new BridgeLink(out.first(), links.incrementAndGet());
-    boolean[] helloSeen = {false};
+    boolean[] accepted = {false};
+    boolean[] refused = {false};
     in.runWith(Sink.foreach(message -> {
-      if (!helloSeen[0]) {
-        helloSeen[0] = true;
+      if (refused[0]) return; // a refused stream is heard no further
+      if (!accepted[0]) {
         if (!message.hasHello() || !tokenMatches(message.getHello().getAuthToken())) {
+          refused[0] = true;
           out.first().fail(new GrpcServiceException(Status.UNAUTHENTICATED.withDescription(
               "the first message must be Hello with the token of this node's bridge process")));
           supervisor.tell(new BridgeSupervisor.Refused(link.id()));
           return;
         }
+        accepted[0] = true;
         supervisor.tell(new BridgeSupervisor.Connected(link, message.getHello()));
       } else if (message.hasPong()) {
         supervisor.tell(new BridgeSupervisor.PongReceived(link.id(), message.getPong()));

@@ -225,6 +225,30 @@ class LiveKitIT {
   }
 
   @Test
+  void aBridgeStreamWithoutTheNodesTokenIsRefused() throws Exception {
+    var system = fixture.gateway.system();
+    io.voicegateway.bridge.v1.LiveKitBridgeClient client =
+        io.voicegateway.bridge.v1.LiveKitBridgeClient.create(
+            org.apache.pekko.grpc.GrpcClientSettings.connectToServiceAt("127.0.0.1",
+                fixture.gateway.liveKit().orElseThrow().bridgePort(), system).withTls(false),
+            system);
+    try {
+      var hello = io.voicegateway.bridge.v1.BridgeMessage.newBuilder()
+          .setHello(io.voicegateway.bridge.v1.Hello.newBuilder().setAuthToken("guessed")).build();
+      var answer = client.connect(org.apache.pekko.stream.javadsl.Source.single(hello)
+              .concat(org.apache.pekko.stream.javadsl.Source.maybe()))
+          .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), system)
+          .toCompletableFuture();
+      var failure = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class, () -> answer.get(10, TimeUnit.SECONDS));
+      assertTrue(failure.getCause() instanceof io.grpc.StatusRuntimeException s
+          && s.getStatus().getCode() == io.grpc.Status.Code.UNAUTHENTICATED, failure.toString());
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
   void webhooksMustBeSignedWithTheApiSecret() throws Exception {
     String body = "{\"event\":\"participant_joined\",\"room\":{\"name\":\"tts-session-forged\","
         + "\"sid\":\"RM_forged\"},\"participant\":{\"identity\":\"mallory\"}}";
