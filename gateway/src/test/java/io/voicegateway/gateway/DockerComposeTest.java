@@ -113,10 +113,12 @@ class DockerComposeTest {
     while (copy.find()) {
       copies++;
       String source = copy.group(1);
-      assertTrue(source.equals("voicegw") || source.matches("(gateway|tts-worker)/target/.+"),
+      assertTrue(source.equals("voicegw") || source.matches("(gateway|tts-worker)/target/.+")
+              || source.matches("livekit-bridge/(package\\.json|dist/|node_modules/)"),
           "copies only the launcher and what mvn package built: " + source);
     }
-    assertEquals(5, copies, "voicegw, and the jar and lib/ of the gateway and the worker");
+    assertEquals(8, copies, "voicegw, the jar and lib/ of the gateway and the worker, and the"
+        + " LiveKit bridge (package.json, dist/, node_modules/)");
   }
 
   @Test
