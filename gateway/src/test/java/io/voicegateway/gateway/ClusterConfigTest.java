@@ -30,7 +30,9 @@ class ClusterConfigTest {
     assertEquals("cluster", c.getString("pekko.actor.provider"));
     assertEquals("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider",
         c.getString("pekko.cluster.downing-provider-class"));
-    assertEquals("keep-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+    assertEquals("lease-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+    assertEquals("io.voicegateway.session.store.RedisLease", c.getString(c.getString(
+        "pekko.cluster.split-brain-resolver.lease-majority.lease-implementation") + ".lease-class"));
     assertEquals(3, c.getDuration("pekko.cluster.split-brain-resolver.stable-after").toSeconds());
     assertEquals(500,
         c.getDuration("pekko.cluster.failure-detector.heartbeat-interval").toMillis());
