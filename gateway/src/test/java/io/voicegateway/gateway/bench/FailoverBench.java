@@ -128,7 +128,8 @@ public final class FailoverBench {
       double unreachable = fromLogs(cluster, victim, killedAt,
           "Marking node as UNREACHABLE \\[Member\\(" + address);
       double downed = fromLogs(cluster, victim, killedAt,
-          "SBR took decision DownUnreachable and is downing \\[" + address + "\\]");
+          "SBR took decision \\w*DownUnreachable(?:\\([^)]*\\))? and is downing \\["
+              + address + "\\]");
       List<Double> resumed = new ArrayList<>();
       double worstGap = 0;
       int problems = 0;

@@ -57,7 +57,7 @@ class ClusterFormationIT {
         cluster.node(3).address());
     for (int i = 1; i <= 3; i++) {
       assertEquals(all, cluster.upMembersSeenBy(i), "members Up seen by gateway-" + i);
-      assertTrue(cluster.log(i).contains("SBR started. Config: strategy [KeepMajority],"
+      assertTrue(cluster.log(i).contains("SBR started. Config: strategy [LeaseMajority],"
           + " stable-after [3 seconds]"), "the split-brain resolver of voicegw-cluster.conf");
     }
   }
@@ -101,8 +101,10 @@ class ClusterFormationIT {
     while (System.nanoTime() < deadline && (unreachable.isEmpty() || downed.isEmpty()
         || removed.isEmpty())) {
       unreachable = earliest(killedAt, "Marking node as UNREACHABLE \\[Member\\(" + address);
-      downed = earliest(killedAt, "SBR took decision DownUnreachable and is downing \\[" + address
-          + "\\]|Marking unreachable node \\[" + address + "\\] as \\[Down\\]");
+      // DownUnreachable, or AcquireLeaseAndDownUnreachable(0 days) with the lease strategy
+      downed = earliest(killedAt, "SBR took decision \\w*DownUnreachable(?:\\([^)]*\\))?"
+          + " and is downing \\[" + address + "\\]|Marking unreachable node \\[" + address
+          + "\\] as \\[Down\\]");
       removed = earliest(killedAt, "Leader is removing unreachable node \\[" + address + "\\]");
       Thread.sleep(100);
     }

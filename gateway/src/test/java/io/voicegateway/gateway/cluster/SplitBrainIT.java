@@ -60,8 +60,9 @@ class SplitBrainIT {
       while (downed.isEmpty() && System.nanoTime() < deadline) {
         for (int observer : new int[] {1, 3}) {
           if (downed.isEmpty()) {
-            downed = cluster.firstLogLine(observer, "SBR took decision DownUnreachable and is"
-                + " downing \\[" + address + "\\]", frozenAt);
+            downed = cluster.firstLogLine(observer, "SBR took decision"
+                + " \\w*DownUnreachable(?:\\([^)]*\\))? and is downing \\[" + address + "\\]",
+                frozenAt);
           }
         }
         Thread.sleep(100);

@@ -39,7 +39,7 @@ class RedisLeaseTest {
   private static RedisLease lease(String name, String owner, String ttl) {
     Config config = ConfigFactory.parseString("key-prefix = \"test:lease:\"");
     TimeoutSettings timeouts = TimeoutSettings.apply(ConfigFactory.parseString(
-        "heartbeat-timeout = " + ttl + ", heartbeat-interval = 1s,"
+        "heartbeat-timeout = " + ttl + ", heartbeat-interval = 100ms,"
             + " lease-operation-timeout = 2s"));
     return new RedisLease(new LeaseSettings(name, owner, timeouts, config),
         (ExtendedActorSystem) system);
