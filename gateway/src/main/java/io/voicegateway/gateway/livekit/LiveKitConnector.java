@@ -1,6 +1,7 @@
 package io.voicegateway.gateway.livekit;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.voicegateway.bridge.v1.AudioAck;
 import io.voicegateway.bridge.v1.AudioCleared;
 import io.voicegateway.bridge.v1.AudioOut;
@@ -492,7 +493,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
     } else if (event instanceof SessionEntity.WorkerChanged w) {
       toRoom(ServerMessages.workerChanged(w.utteranceId(), w.reason()));
     } else if (event instanceof SessionEntity.Error e) {
-      sendError("", errorCode(e.code()), e.message());
+      sendError("", ErrorCode.fromSessionCode(e.code()), e.message());
     } else if (event instanceof SessionEntity.SessionEnded e) {
       return onSessionEnded(e.reason());
     }
@@ -527,7 +528,8 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
     link.send(GatewayMessage.newBuilder().setAudio(AudioOut.newBuilder()
         .setRoom(room)
         .setSeq(audio.sequence())
-        .setPcm(ByteString.copyFrom(audio.pcm()))).build());
+        // no copy: the session's frame array is fresh per frame and never written again
+        .setPcm(UnsafeByteOperations.unsafeWrap(audio.pcm()))).build());
   }
 
   private void onAck(AudioAck ack) {
@@ -629,13 +631,5 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
         .setRoom(room)
         .setPayload(ByteString.copyFrom(json, StandardCharsets.UTF_8))
         .addAllDestinationIdentities(to)).build());
-  }
-
-  private static ErrorCode errorCode(String code) {
-    try {
-      return ErrorCode.valueOf(code);
-    } catch (IllegalArgumentException e) {
-      return ErrorCode.INTERNAL_ERROR;
-    }
-  }
+ }
 }

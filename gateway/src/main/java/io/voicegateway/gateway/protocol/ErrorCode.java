@@ -30,6 +30,18 @@ public enum ErrorCode {
     return name();
   }
 
+  /**
+   * The code a session's error names (its {@code code} string), or INTERNAL_ERROR for a name
+   * this enum does not know.
+   */
+  public static ErrorCode fromSessionCode(String code) {
+    try {
+      return valueOf(code);
+    } catch (IllegalArgumentException e) {
+      return INTERNAL_ERROR;
+    }
+  }
+
   /** Whether the existing system documents this code (WIRE.md §4), i.e. old clients know it. */
   public boolean documentedInWire() {
     return ordinal() <= INTERNAL_ERROR.ordinal();

@@ -550,7 +550,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     } else if (event instanceof SessionEntity.WorkerChanged w) {
       text(ServerMessages.workerChanged(w.utteranceId(), w.reason()), Kind.OTHER);
     } else if (event instanceof SessionEntity.Error e) {
-      sendError(errorCode(e.code()), e.message());
+      sendError(ErrorCode.fromSessionCode(e.code()), e.message());
     } else if (event instanceof SessionEntity.SessionEnded e) {
       getContext().getLog().info("session ended: {}", e.reason());
       sessionOver = true;
@@ -580,14 +580,6 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       entity.tell(command);
     } else {
       session.tell(command);
-    }
-  }
-
-  private static ErrorCode errorCode(String code) {
-    try {
-      return ErrorCode.valueOf(code);
-    } catch (IllegalArgumentException e) {
-      return ErrorCode.INTERNAL_ERROR;
     }
   }
 
