@@ -631,5 +631,5 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
         .setRoom(room)
         .setPayload(ByteString.copyFrom(json, StandardCharsets.UTF_8))
         .addAllDestinationIdentities(to)).build());
- }
+  }
 }
