@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param useTls TLS toward workers
  * @param connectionAttempts connection attempts of a worker client before it gives up (-1: forever)
  * @param flowControlWindow HTTP/2 receive window per worker client connection, in bytes
+ * @param directCallbacks gRPC callbacks run on the connection's event-loop thread instead of
+ *     grpc-java's shared cached thread pool
  */
 public record TtsStreamSettings(
     Duration startTimeout,
@@ -22,7 +24,8 @@ public record TtsStreamSettings(
     int frameWindow,
     boolean useTls,
     int connectionAttempts,
-    int flowControlWindow) {
+    int flowControlWindow,
+    boolean directCallbacks) {
 
   public static final String PATH = "voicegw.session.tts-stream";
   public static final String CLIENT_PATH = "voicegw.session.worker-client";
@@ -54,12 +57,18 @@ public record TtsStreamSettings(
     if (flow > Integer.MAX_VALUE) {
       throw bad(CLIENT_PATH + ".flow-control-window", "too large: " + flow + " bytes");
     }
+    String executor = r.string(CLIENT_PATH + ".callback-executor");
+    if (!executor.equals("direct") && !executor.equals("pool")) {
+      throw bad(CLIENT_PATH + ".callback-executor",
+          "must be direct or pool, was \"" + executor + "\"");
+    }
     return new TtsStreamSettings(
         r.duration(PATH + ".start-timeout"),
         r.duration(PATH + ".control-timeout"),
         r.integer(PATH + ".frame-window"),
         r.bool(CLIENT_PATH + ".use-tls"),
         r.integer(CLIENT_PATH + ".connection-attempts"),
-        (int) flow);
+        (int) flow,
+        executor.equals("direct"));
   }
 }

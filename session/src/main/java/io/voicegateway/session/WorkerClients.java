@@ -58,7 +58,12 @@ public final class WorkerClients implements AutoCloseable {
         .withConnectionAttempts(settings.connectionAttempts())
         // A small receive window lets back-pressure from the session reach the worker after a
         // few frames instead of after the 1 MiB grpc-java default (~10 s of audio).
-        .withChannelBuilderOverrides(b -> b.flowControlWindow(window));
+        .withChannelBuilderOverrides(b -> {
+          b.flowControlWindow(window);
+          // direct: a frame's callback runs on the Netty event loop that read it; the callbacks
+          // only hand the frame to a stream stage or an actor, so nothing blocks that thread.
+          return settings.directCallbacks() ? b.directExecutor() : b;
+        });
     TTSServiceClient client = TTSServiceClient.create(grpc, system);
     log.debug("opened worker client to {}", target);
     client.closed().whenComplete((done, e) -> {

@@ -349,6 +349,13 @@ class TtsStreamTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> TtsStreamSettings.fromConfig(notDuration));
     assertTrue(e.getMessage().contains("voicegw.session.tts-stream.start-timeout"), e.getMessage());
+
+    var executor = ConfigFactory.parseString(
+        "voicegw.session.worker-client.callback-executor = threads")
+        .withFallback(ConfigFactory.load());
+    e = assertThrows(IllegalArgumentException.class, () -> TtsStreamSettings.fromConfig(executor));
+    assertTrue(e.getMessage().contains("voicegw.session.worker-client.callback-executor")
+        && e.getMessage().contains("direct or pool"), e.getMessage());
   }
 
   // ---------------------------------------------------------------- helpers
