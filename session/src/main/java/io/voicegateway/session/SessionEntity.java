@@ -380,7 +380,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
         .onMessage(StreamTerminated.class, this::onStreamTerminated)
         .onMessage(ClientTerminated.class, this::onClientTerminated)
         .onMessage(WorkersChanged.class, w -> onWorkerChance())
-        .onMessageEquals(Tick.RELEASE, () -> { release(); return this; })
+        .onMessageEquals(Tick.RELEASE, () -> { release(); return Behaviors.same(); })
         .onMessageEquals(Tick.IDLE, this::onIdle)
         .onMessageEquals(Tick.MAX_DURATION, () -> endSession("max_duration"))
         .onMessageEquals(Tick.WORKER_RETRY, this::onWorkerChance)
@@ -601,7 +601,9 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private Behavior<Command> onClientAck(ClientAck ack) {
     if (unackedAudio > 0) unackedAudio--;
     release();
-    return this;
+    // Behaviors.same(), not this, on the per-frame path: under withMdc a returned this counts as
+    // a new behavior, which Pekko wraps in a new interceptor, for every message.
+    return Behaviors.same();
   }
 
   /** The connector stopped without a word (it would have sent End or Detach): as if detached. */
@@ -780,7 +782,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     } else if (event instanceof TtsStream.ControlOutcome o) {
       if (!o.success()) getContext().getLog().warn("worker control {}: {}", o.act(), o.message());
     }
-    return this;
+    return Behaviors.same(); // see onClientAck
   }
 
   private boolean isCurrent(String utteranceId) {

@@ -1,5 +1,7 @@
 package io.voicegateway.session;
 
+import io.grpc.Channel;
+import io.grpc.Status;
 import io.voicegateway.registry.WorkerRecord;
 import io.voicegateway.tts.v1.AudioFrame;
 import io.voicegateway.tts.v1.ControlCommand;
@@ -24,21 +26,15 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.stream.Attributes;
-import org.apache.pekko.stream.KillSwitches;
-import org.apache.pekko.stream.UniqueKillSwitch;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSink;
 
 /**
  * One session's gRPC conversation with one TTS worker (WIRE.md §2): StartSession on first use,
  * one Synthesize call per utterance, Control for PAUSE/RESUME/STOP, EndSession on close.
  *
  * <p>Frames reach the parent under an acknowledgement protocol: at most {@code frame-window}
- * {@link Frame}s are unacknowledged ({@link FrameAck}) at any time, and the gRPC stream is pulled
- * only as the parent acknowledges, so a slow parent slows the worker and nothing buffers without
- * bound. One utterance at a time: the parent owns the queue. Any failure of the worker or of its
+ * {@link Frame}s are unacknowledged ({@link FrameAck}) at any time, and the gRPC call is asked for
+ * its next frame only as the parent acknowledges ({@link SynthesizeCall}), so a slow parent slows
+ * the worker and nothing buffers without bound. One utterance at a time: the parent owns the queue. Any failure of the worker or of its
  * stream is reported ({@link UtteranceFailed}, {@link WorkerRejected}) and stops this actor; the
  * parent chooses another worker and spawns a new one.
  */
@@ -123,16 +119,12 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
 
   private record SessionEnded(Throwable error) implements Command {}
 
-  private enum StreamAck { INSTANCE }
-
-  private record StreamInit(long generation, ActorRef<StreamAck> ackTo) implements Command {}
-
-  private record StreamElement(long generation, ActorRef<StreamAck> ackTo, AudioFrame frame)
-      implements Command {}
+  /** A frame of the Synthesize call of utterance {@code generation}. */
+  private record StreamElement(long generation, AudioFrame frame) implements Command {}
 
   private record StreamCompleted(long generation) implements Command {}
 
-  private record StreamFailed(long generation, Throwable error) implements Command {}
+  private record StreamFailed(long generation, Status status) implements Command {}
 
   // ---------------------------------------------------------------- factory
 
@@ -151,7 +143,8 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
     }
     return Behaviors.withMdc(Command.class, Map.of("sessionId", sessionId),
         Behaviors.setup(ctx -> new TtsStream(ctx, sessionId, worker, modelId == null ? "" : modelId,
-            clients.clientFor(worker), parent, settings, metrics)));
+            clients.clientFor(worker), clients.synthesisChannelFor(worker), parent, settings,
+            metrics)));
   }
 
   // ---------------------------------------------------------------- state
@@ -162,10 +155,10 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
   private static final class Utterance {
     final String id;
     final long generation;
-    UniqueKillSwitch killSwitch;
+    SynthesizeCall call;
     long delivered;
     int unacknowledged;
-    StreamElement held;
+    AudioFrame held;
     boolean upstreamCompleted; // the stream ended while a frame was held here
 
     Utterance(String id, long generation) {
@@ -178,6 +171,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
   private final String workerAddress;
   private final String modelId;
   private final TTSServiceClient client;
+  private final Channel synthesis;
   private final ActorRef<Event> parent;
   private final TtsStreamSettings settings;
   private final TtsStreamMetrics metrics;
@@ -193,13 +187,14 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
   private boolean failedWhileDelivering; // deliverHeld found a protocol error: stop
 
   private TtsStream(ActorContext<Command> context, String sessionId, WorkerRecord worker,
-      String modelId, TTSServiceClient client, ActorRef<Event> parent, TtsStreamSettings settings,
-      TtsStreamMetrics metrics) {
+      String modelId, TTSServiceClient client, Channel synthesis, ActorRef<Event> parent,
+      TtsStreamSettings settings, TtsStreamMetrics metrics) {
     super(context);
     this.sessionId = sessionId;
     this.workerAddress = worker.dialTarget();
     this.modelId = modelId;
     this.client = client;
+    this.synthesis = synthesis;
     this.parent = parent;
     this.settings = settings;
     this.metrics = metrics;
@@ -217,7 +212,6 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
         .onMessage(SessionStartResult.class, this::onSessionStartResult)
         .onMessage(ControlResult.class, this::onControlResult)
         .onMessage(SessionEnded.class, this::onSessionEnded)
-        .onMessage(StreamInit.class, this::onStreamInit)
         .onMessage(StreamElement.class, this::onStreamElement)
         .onMessage(StreamCompleted.class, this::onStreamCompleted)
         .onMessage(StreamFailed.class, this::onStreamFailed)
@@ -288,39 +282,34 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
     long gen = u.generation;
     TextChunk chunk = TextChunk.newBuilder()
         .setSessionId(sessionId).setText(speak.text()).setIsFinal(true).build();
-    u.killSwitch = client.synthesize(Source.single(chunk))
-        .viaMat(KillSwitches.single(), Keep.right())
-        .toMat(ActorSink.<AudioFrame, Command, StreamAck>actorRefWithBackpressure(
-                getContext().getSelf(),
-                (ackTo, frame) -> new StreamElement(gen, ackTo, frame),
-                ackTo -> new StreamInit(gen, ackTo),
-                StreamAck.INSTANCE,
-                new StreamCompleted(gen),
-                e -> new StreamFailed(gen, e))
-            // no read-ahead: the sink holds no frame the parent has not asked for
-            .addAttributes(Attributes.inputBuffer(1, 1)), Keep.left())
-        .run(getContext().getSystem());
+    ActorRef<Command> self = getContext().getSelf();
+    u.call = SynthesizeCall.start(synthesis, chunk, new SynthesizeCall.Listener() {
+      @Override
+      public void onFrame(AudioFrame frame) {
+        self.tell(new StreamElement(gen, frame));
+      }
+
+      @Override
+      public void onClose(Status status) {
+        self.tell(status.isOk() ? new StreamCompleted(gen) : new StreamFailed(gen, status));
+      }
+    });
     getContext().getLog().info("utterance {} started ({} characters)", u.id,
         speak.text().codePointCount(0, speak.text().length()));
     parent.tell(new UtteranceStarted(u.id));
   }
 
-  private Behavior<Command> onStreamInit(StreamInit init) {
-    init.ackTo().tell(StreamAck.INSTANCE);
-    return this;
-  }
-
+  // Behaviors.same(), not this, on the per-frame path: under withMdc a returned this counts as a
+  // new behavior, which Pekko wraps in a new interceptor, for every message.
   private Behavior<Command> onStreamElement(StreamElement element) {
     Utterance u = current;
     if (u == null || u.generation != element.generation()) {
-      // A stopped or finished utterance's stream draining: drop it, keep it moving to its end.
-      element.ackTo().tell(StreamAck.INSTANCE);
-      return this;
+      return Behaviors.same(); // a frame of a call already stopped (cancelled) or finished: dropped
     }
     AudioFrame frame = element.frame();
     int size = frame.getAudioData().size();
     if (size == 0) {
-      element.ackTo().tell(StreamAck.INSTANCE);
+      u.call.request();
       if (frame.getIsFinal()) {
         completeUtterance(u); // end marker: not forwarded
       } else {
@@ -328,28 +317,27 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
         getContext().getLog().warn("utterance {}: empty frame without is_final (seq {}) skipped",
             u.id, frame.getSequenceNumber());
       }
-      return this;
+      return Behaviors.same();
     }
     if (size != FRAME_BYTES) {
       metrics.protocolErrorFrame();
       return failUtterance(u, "protocol error: frame " + frame.getSequenceNumber() + " has "
           + size + " bytes of audio, expected " + FRAME_BYTES);
     }
-    u.held = element;
+    u.held = frame;
     deliverHeld(u);
-    return this;
+    return Behaviors.same();
   }
 
-  /** Forwards the held frame if the window and the pause state allow, then pulls the next. */
+  /** Forwards the held frame if the window and the pause state allow, then asks for the next. */
   private void deliverHeld(Utterance u) {
     if (u.held == null || paused || u.unacknowledged >= settings.frameWindow()) return;
-    StreamElement element = u.held;
+    AudioFrame frame = u.held;
     u.held = null;
-    AudioFrame frame = element.frame();
     u.unacknowledged++;
     u.delivered++;
     parent.tell(new Frame(u.id, frame.getAudioData().toByteArray(), frame.getSequenceNumber()));
-    element.ackTo().tell(StreamAck.INSTANCE);
+    u.call.request();
     if (frame.getIsFinal()) {
       completeUtterance(u);
     } else if (u.upstreamCompleted) {
@@ -365,7 +353,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
       u.unacknowledged--;
       deliverHeld(u);
     }
-    return failedWhileDelivering ? Behaviors.stopped() : this;
+    return failedWhileDelivering ? Behaviors.stopped() : Behaviors.same();
   }
 
   private void completeUtterance(Utterance u) {
@@ -392,13 +380,13 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
     Utterance u = current;
     if (u == null || u.generation != failed.generation()) return this;
     metrics.streamError();
-    return failUtterance(u, "Synthesize failed: " + describe(failed.error(), null));
+    return failUtterance(u, "Synthesize failed: " + describe(failed.status()));
   }
 
   private Behavior<Command> failUtterance(Utterance u, String reason) {
     getContext().getLog().warn("utterance {} failed after {} frames on worker {}: {}", u.id,
         u.delivered, workerAddress, reason);
-    u.killSwitch.abort(new IllegalStateException(reason));
+    u.call.cancel(reason);
     current = null;
     parent.tell(new UtteranceFailed(u.id, u.delivered, reason));
     return Behaviors.stopped();
@@ -432,7 +420,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
     if (current != null) {
       Utterance u = current;
       current = null;
-      u.killSwitch.shutdown();
+      u.call.cancel("utterance stopped");
       getContext().getLog().info("utterance {} stopped after {} frames", u.id, u.delivered);
       parent.tell(new UtteranceStopped(u.id, u.delivered));
     } else if (waiting != null) {
@@ -495,11 +483,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
           parent.tell(new SpeakRejected(s.utteranceId(), "the stream is closing"));
           return Behaviors.same();
         })
-        .onMessage(StreamInit.class, this::onStreamInit)
-        .onMessage(StreamElement.class, e -> {
-          e.ackTo().tell(StreamAck.INSTANCE);
-          return Behaviors.same();
-        })
+        .onMessage(StreamElement.class, e -> Behaviors.same()) // its call was cancelled
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
@@ -528,7 +512,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
 
   private Behavior<Command> onPostStop() {
     if (current != null) {
-      current.killSwitch.shutdown();
+      current.call.cancel("session stream stopped");
       current = null;
     }
     if (session == SessionState.STARTING) endSessionIfStartedLate();
@@ -550,6 +534,11 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
    */
   private static <T> CompletionStage<T> within(CompletionStage<T> call, Duration timeout) {
     return call.toCompletableFuture().copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** As pekko-grpc put it before ({@code StatusRuntimeException}'s message): "CODE: description". */
+  private static String describe(Status status) {
+    return status.asRuntimeException().getMessage();
   }
 
   private static String describe(Throwable e, Duration timeout) {

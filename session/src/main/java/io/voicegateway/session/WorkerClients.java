@@ -1,5 +1,7 @@
 package io.voicegateway.session;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.voicegateway.registry.WorkerRecord;
 import io.voicegateway.tts.v1.TTSServiceClient;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * threads, too expensive to open per session. Clients close when the actor system terminates; a
  * client that closes by itself (connection attempts exhausted) is dropped so the next use dials
  * again.
+ *
+ * <p>Beside each client, a grpc-java {@link ManagedChannel} to the same target carries the
+ * Synthesize calls ({@link SynthesizeCall}): the per-frame path, which grpc-java runs with manual
+ * flow control and its own protobuf marshaller, without a Pekko stream per utterance (see
+ * docs/ARCHITECTURE.md, "The synthesis call"). It has the same settings and lifetime as the client.
  */
 public final class WorkerClients implements AutoCloseable {
 
@@ -25,7 +32,7 @@ public final class WorkerClients implements AutoCloseable {
 
   private final ActorSystem<?> system;
   private final TtsStreamSettings settings;
-  private final ConcurrentMap<String, TTSServiceClient> clients = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Target> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   public WorkerClients(ActorSystem<?> system, TtsStreamSettings settings) {
@@ -41,37 +48,56 @@ public final class WorkerClients implements AutoCloseable {
 
   /** The shared client for {@code host:port}, created on first use. */
   public TTSServiceClient clientFor(String host, int port) {
+    return targetFor(host, port).client();
+  }
+
+  /** The channel for this worker's Synthesize calls, opened with its client. */
+  public ManagedChannel synthesisChannelFor(WorkerRecord worker) {
+    return targetFor(worker.dialHost(), worker.dialPort()).synthesis();
+  }
+
+  private Target targetFor(String host, int port) {
     if (closed) throw new IllegalStateException("worker clients are closed");
     String target = new WorkerRecord.DialTarget(host, port).authority();
     return clients.computeIfAbsent(target, t -> open(host, port, t));
   }
+
+  /** What this node holds per worker dial target. */
+  private record Target(TTSServiceClient client, ManagedChannel synthesis) {}
 
   /** Dial targets with an open client (for inspection and tests). */
   public java.util.Set<String> targets() {
     return java.util.Set.copyOf(clients.keySet());
   }
 
-  private TTSServiceClient open(String host, int port, String target) {
-    int window = settings.flowControlWindow();
+  private Target open(String host, int port, String target) {
     GrpcClientSettings grpc = GrpcClientSettings.connectToServiceAt(host, port, system)
         .withTls(settings.useTls())
         .withConnectionAttempts(settings.connectionAttempts())
-        // A small receive window lets back-pressure from the session reach the worker after a
-        // few frames instead of after the 1 MiB grpc-java default (~10 s of audio).
-        .withChannelBuilderOverrides(b -> {
-          b.flowControlWindow(window);
-          // direct: a frame's callback runs on the Netty event loop that read it; the callbacks
-          // only hand the frame to a stream stage or an actor, so nothing blocks that thread.
-          return settings.directCallbacks() ? b.directExecutor() : b;
-        });
+        .withChannelBuilderOverrides(this::configure);
     TTSServiceClient client = TTSServiceClient.create(grpc, system);
+    NettyChannelBuilder synthesis = configure(NettyChannelBuilder.forAddress(host, port));
+    ManagedChannel channel = (settings.useTls()
+        ? synthesis.useTransportSecurity() : synthesis.usePlaintext()).build();
+    Target opened = new Target(client, channel);
     log.debug("opened worker client to {}", target);
     client.closed().whenComplete((done, e) -> {
-      if (clients.remove(target, client) && e != null) {
+      channel.shutdown();
+      if (clients.remove(target, opened) && e != null) {
         log.warn("worker client to {} gave up: {}", target, e.getMessage());
       }
     });
-    return client;
+    return opened;
+  }
+
+  /** What both connections to a worker share. */
+  private NettyChannelBuilder configure(NettyChannelBuilder b) {
+    // A small receive window lets back-pressure from the session reach the worker after a few
+    // frames instead of after the 1 MiB grpc-java default (~10 s of audio).
+    b.flowControlWindow(settings.flowControlWindow());
+    // direct: a frame's callback runs on the Netty event loop that read it; the callbacks only
+    // hand the frame to a stream stage or an actor, so nothing blocks that thread.
+    return settings.directCallbacks() ? b.directExecutor() : b;
   }
 
   /** Closes every client; later {@link #clientFor} calls fail. */
@@ -82,10 +108,13 @@ public final class WorkerClients implements AutoCloseable {
 
   public CompletionStage<Done> closeAll() {
     closed = true;
-    CompletableFuture<?>[] all = clients.values().stream()
-        .map(c -> c.close().toCompletableFuture())
-        .toArray(CompletableFuture[]::new);
+    java.util.List<CompletableFuture<Done>> all = new java.util.ArrayList<>();
+    for (Target t : clients.values()) {
+      t.synthesis().shutdown();
+      all.add(t.client().close().toCompletableFuture());
+    }
     clients.clear();
-    return CompletableFuture.allOf(all).handle((v, e) -> Done.getInstance());
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .handle((v, e) -> Done.getInstance());
   }
 }

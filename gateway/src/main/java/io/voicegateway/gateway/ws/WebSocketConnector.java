@@ -561,7 +561,9 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       queue.add(new Complete());
       pump();
     }
-    return this;
+    // Behaviors.same(), not this, on the per-frame path: under withMdc a returned this counts as
+    // a new behavior, which Pekko wraps in a new interceptor, for every message.
+    return Behaviors.same();
   }
 
   /** The entity answered Attach or Resume: commands go to it directly from now on. */
@@ -647,7 +649,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       }
     }
     pump();
-    return this;
+    return Behaviors.same(); // see onSessionEvent
   }
 
   // ---------------------------------------------------------------- failures
