@@ -9,7 +9,8 @@
 #                                            the gateway histograms' p50/p99 over the run
 # Ports: BENCH_BASE (default 8540): gateway WS BASE, health BASE+1, management BASE+2,
 # cluster BASE-900, worker BASE-800, Redis BASE-2140. JVM flags: GW_JAVA_OPTS for the gateway,
-# LG_JAVA_OPTS for the load generator (its own GC pauses show up as client jitter); GW_ROOT runs the
+# LG_JAVA_OPTS for the load generator (its own GC pauses show up as client jitter); LOADTEST_ARGS
+# are added to each level's loadtest command (e.g. "--barge-in 0.2"); GW_ROOT runs the
 # gateway of another build (a copy of its voicegw and gateway/target), for before/after runs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -95,7 +96,7 @@ level() {
   local gw0 w0; gw0=$(cpu_s "$(cat "$STATE/gateway.pid")"); w0=$(cpu_s "$(cat "$STATE/worker.pid")")
   JAVA_OPTS="${LG_JAVA_OPTS:-}" /usr/bin/time -f "loadgen_cpu_s %U %S" -o "$dir/loadgen-cpu.txt" \
     $(pin "$lcpu") "$ROOT/voicegw" loadtest --url "ws://127.0.0.1:$WS/" --sessions "$n" \
-    --duration "$duration" --ramp "$ramp" $flag --out "$dir" >"$dir/loadtest.log" 2>&1 || true
+    --duration "$duration" --ramp "$ramp" $flag ${LOADTEST_ARGS:-} --out "$dir" >"$dir/loadtest.log" 2>&1 || true
   curl -fs "http://127.0.0.1:$HEALTH/metrics" >"$dir/metrics-after.txt"
   {
     echo "cpu_s gateway $(echo "$(cpu_s "$(cat "$STATE/gateway.pid")") - $gw0" | bc) worker $(echo "$(cpu_s "$(cat "$STATE/worker.pid")") - $w0" | bc) loadgen $(awk '{print $2 + $3}' "$dir/loadgen-cpu.txt")"
