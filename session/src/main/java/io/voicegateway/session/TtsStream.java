@@ -34,9 +34,10 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * <p>Frames reach the parent under an acknowledgement protocol: at most {@code frame-window}
  * {@link Frame}s are unacknowledged ({@link FrameAck}) at any time, and the gRPC call is asked for
  * its next frame only as the parent acknowledges ({@link SynthesizeCall}), so a slow parent slows
- * the worker and nothing buffers without bound. One utterance at a time: the parent owns the queue. Any failure of the worker or of its
- * stream is reported ({@link UtteranceFailed}, {@link WorkerRejected}) and stops this actor; the
- * parent chooses another worker and spawns a new one.
+ * the worker and nothing buffers without bound. One utterance at a time: the parent owns the
+ * queue. Any failure of the worker or of its stream is reported ({@link UtteranceFailed},
+ * {@link WorkerRejected}) and stops this actor; the parent chooses another worker and spawns a new
+ * one.
  */
 public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
 
@@ -366,8 +367,8 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
     Utterance u = current;
     if (u == null || u.generation != done.generation()) return this;
     if (u.held != null) {
-      // The sink reports completion once its last element is handed over, not acknowledged:
-      // the held frame may be the final one. Decide once it is delivered.
+      // The call ends as soon as its last frame has arrived, and that frame may still wait here
+      // for the window: the held frame may be the final one. Decide once it is delivered.
       u.upstreamCompleted = true;
       return this;
     }
@@ -536,7 +537,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
     return call.toCompletableFuture().copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** As pekko-grpc put it before ({@code StatusRuntimeException}'s message): "CODE: description". */
+  /** "CODE: description", as {@code StatusRuntimeException} (and pekko-grpc before) puts it. */
   private static String describe(Status status) {
     return status.asRuntimeException().getMessage();
   }
