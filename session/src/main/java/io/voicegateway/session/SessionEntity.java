@@ -11,7 +11,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -259,7 +258,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   /** The entity's behavior ({@link NodeLocalSharding} uses it; tests may spawn it directly). */
   public static Behavior<Command> create(SessionEntityId id, SessionServices services) {
-    return Behaviors.withMdc(Command.class, Map.of("sessionId", id.sessionId()),
+    return SessionMdc.around(Command.class, id.sessionId(),
         Behaviors.setup(ctx -> Behaviors.withTimers(
             timers -> new SessionEntity(ctx, timers, id, services))));
   }
@@ -601,8 +600,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private Behavior<Command> onClientAck(ClientAck ack) {
     if (unackedAudio > 0) unackedAudio--;
     release();
-    // Behaviors.same(), not this, on the per-frame path: under withMdc a returned this counts as
-    // a new behavior, which Pekko wraps in a new interceptor, for every message.
+    // Behaviors.same(), not this, on the per-frame path: under an interceptor (SessionMdc,
+    // withTimers) a returned this counts as a new behavior, which Pekko wraps anew each message.
     return Behaviors.same();
   }
 

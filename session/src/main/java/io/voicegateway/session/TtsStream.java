@@ -13,7 +13,6 @@ import io.voicegateway.tts.v1.StartSessionResponse;
 import io.voicegateway.tts.v1.TTSServiceClient;
 import io.voicegateway.tts.v1.TextChunk;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -142,7 +141,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
     if (sessionId == null || sessionId.isBlank()) {
       throw new IllegalArgumentException("sessionId must not be empty");
     }
-    return Behaviors.withMdc(Command.class, Map.of("sessionId", sessionId),
+    return SessionMdc.around(Command.class, sessionId,
         Behaviors.setup(ctx -> new TtsStream(ctx, sessionId, worker, modelId == null ? "" : modelId,
             clients.clientFor(worker), clients.synthesisChannelFor(worker), parent, settings,
             metrics)));
@@ -300,8 +299,8 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
     parent.tell(new UtteranceStarted(u.id));
   }
 
-  // Behaviors.same(), not this, on the per-frame path: under withMdc a returned this counts as a
-  // new behavior, which Pekko wraps in a new interceptor, for every message.
+  // Behaviors.same(), not this, on the per-frame path: under an interceptor (SessionMdc) a returned
+  // this counts as a new behavior, which Pekko wraps in a new interceptor for every message.
   private Behavior<Command> onStreamElement(StreamElement element) {
     Utterance u = current;
     if (u == null || u.generation != element.generation()) {

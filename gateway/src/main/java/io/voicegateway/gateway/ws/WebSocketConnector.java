@@ -18,10 +18,10 @@ import io.voicegateway.session.SessionEntity;
 import io.voicegateway.session.SessionEntity.ClientEvent;
 import io.voicegateway.session.NodeLocalSharding;
 import io.voicegateway.session.SessionEntityId;
+import io.voicegateway.session.SessionMdc;
 import io.voicegateway.session.store.SessionStore;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -185,7 +185,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
         new java.util.concurrent.atomic.AtomicReference<>(sessionId);
     ActorRef<Object> connector = context.system().systemActorOf(
         // the session id in every log line, the resumed one once the connection carries it
-        Behaviors.withMdc(Object.class, message -> Map.of("sessionId", logId.get()),
+        SessionMdc.around(Object.class, logId::get,
             Behaviors.<Object>setup(ctx -> Behaviors.withTimers(
                 timers -> new WebSocketConnector(ctx, timers, context, sessionId, options,
                     logId)))),
@@ -561,8 +561,8 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       queue.add(new Complete());
       pump();
     }
-    // Behaviors.same(), not this, on the per-frame path: under withMdc a returned this counts as
-    // a new behavior, which Pekko wraps in a new interceptor, for every message.
+    // Behaviors.same(), not this, on the per-frame path: under an interceptor (SessionMdc,
+    // withTimers) a returned this counts as a new behavior, which Pekko wraps anew each message.
     return Behaviors.same();
   }
 
