@@ -600,9 +600,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private Behavior<Command> onClientAck(ClientAck ack) {
     if (unackedAudio > 0) unackedAudio--;
     release();
-    // Behaviors.same(), not this, on the per-frame path: under an interceptor (SessionMdc,
-    // withTimers) a returned this counts as a new behavior, which Pekko wraps anew each message.
-    return Behaviors.same();
+    return Behaviors.same(); // not this: see SessionMdc
   }
 
   /** The connector stopped without a word (it would have sent End or Detach): as if detached. */
@@ -781,7 +779,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     } else if (event instanceof TtsStream.ControlOutcome o) {
       if (!o.success()) getContext().getLog().warn("worker control {}: {}", o.act(), o.message());
     }
-    return Behaviors.same(); // see onClientAck
+    return Behaviors.same(); // not this: see SessionMdc
   }
 
   private boolean isCurrent(String utteranceId) {

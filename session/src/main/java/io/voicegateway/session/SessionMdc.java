@@ -16,6 +16,10 @@ import org.slf4j.MDC;
  * Logback's MDC adapter drops its per-thread map and the next message allocates a new one. This
  * interceptor puts one key and removes that key only (docs/BENCHMARKS.md, "Allocation per
  * frame").
+ *
+ * <p>Handlers under this (or any) interceptor return {@code Behaviors.same()} on the per-frame
+ * path, not {@code this}: Pekko takes any other returned behavior as a new one and wraps it in a
+ * new interceptor, for every message.
  */
 public final class SessionMdc<T> extends BehaviorInterceptor<T, T> {
 

@@ -299,8 +299,7 @@ public final class TtsStream extends AbstractBehavior<TtsStream.Command> {
     parent.tell(new UtteranceStarted(u.id));
   }
 
-  // Behaviors.same(), not this, on the per-frame path: under an interceptor (SessionMdc) a returned
-  // this counts as a new behavior, which Pekko wraps in a new interceptor for every message.
+  // per-frame: Behaviors.same(), not this (see SessionMdc)
   private Behavior<Command> onStreamElement(StreamElement element) {
     Utterance u = current;
     if (u == null || u.generation != element.generation()) {

@@ -561,9 +561,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       queue.add(new Complete());
       pump();
     }
-    // Behaviors.same(), not this, on the per-frame path: under an interceptor (SessionMdc,
-    // withTimers) a returned this counts as a new behavior, which Pekko wraps anew each message.
-    return Behaviors.same();
+    return Behaviors.same(); // not this: see SessionMdc
   }
 
   /** The entity answered Attach or Resume: commands go to it directly from now on. */
@@ -649,7 +647,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       }
     }
     pump();
-    return Behaviors.same(); // see onSessionEvent
+    return Behaviors.same(); // not this: see SessionMdc
   }
 
   // ---------------------------------------------------------------- failures
