@@ -1,5 +1,6 @@
 package io.voicegateway.worker.audio;
 
+import io.voicegateway.audio.Resampler;
 import io.voicegateway.worker.engine.PcmChunk;
 import java.util.Arrays;
 import java.util.List;

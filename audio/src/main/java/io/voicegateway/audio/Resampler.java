@@ -1,4 +1,4 @@
-package io.voicegateway.worker.audio;
+package io.voicegateway.audio;
 
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package io.voicegateway.worker.audio;
+package io.voicegateway.audio;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
