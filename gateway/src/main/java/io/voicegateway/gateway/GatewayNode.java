@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import io.voicegateway.audio.vad.SileroModel;
 import io.voicegateway.gateway.health.GatewayMetrics;
 import io.voicegateway.gateway.health.HealthRoutes;
 import io.voicegateway.gateway.health.HealthServer;
@@ -26,6 +27,7 @@ import io.voicegateway.session.ResumeSettings;
 import io.voicegateway.session.SessionServices;
 import io.voicegateway.session.SessionSettings;
 import io.voicegateway.session.TtsStreamSettings;
+import io.voicegateway.session.TurnTakingSettings;
 import io.voicegateway.session.WorkerClients;
 import io.voicegateway.session.store.RedisSessionStore;
 import io.voicegateway.session.store.SessionStore;
@@ -71,7 +73,8 @@ public final class GatewayNode {
       RegistrySettings registry,
       SessionSettings session,
       ResumeSettings resume,
-      TtsStreamSettings ttsStream) {
+      TtsStreamSettings ttsStream,
+      TurnTakingSettings turnTaking) {
 
     /**
      * @throws IllegalArgumentException naming the key that is wrong
@@ -80,7 +83,7 @@ public final class GatewayNode {
       return new Settings(GatewaySettings.fromConfig(config), ProtocolLimits.fromConfig(config),
           ConnectorSettings.fromConfig(config), RegistrySettings.fromConfig(config),
           SessionSettings.fromConfig(config), ResumeSettings.fromConfig(config),
-          TtsStreamSettings.fromConfig(config));
+          TtsStreamSettings.fromConfig(config), TurnTakingSettings.fromConfig(config));
     }
   }
 
@@ -225,8 +228,17 @@ public final class GatewayNode {
     }
     int shardsPerNode = settings.resume().shardsPerNode();
     NodeLocalSharding.init(system, new SessionServices(selector, clients, mirror,
-        settings.ttsStream(), settings.session(), metrics, metrics, store, settings.resume()),
-        shardsPerNode);
+        settings.ttsStream(), settings.session(), metrics, metrics, store, settings.resume(),
+        settings.turnTaking(), SileroModel::shared), shardsPerNode);
+    // The VAD model loads once per JVM (about 0.2 s): at start-up, not at a user's first word.
+    CompletableFuture.runAsync(() -> {
+      try {
+        SileroModel.shared();
+      } catch (RuntimeException e) {
+        system.log().error("the voice activity model did not load: sessions cannot hear their"
+            + " users: {}", e.toString());
+      }
+    });
     // every shard of this node allocated once it is Up: new sessions and resumes never wait for
     // the shard coordinator (which may be on a node that just died)
     org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
@@ -269,7 +281,7 @@ public final class GatewayNode {
     WebSocketConnector.Context context = new WebSocketConnector.Context(system,
         ClusterSharding.get(system), new ClientMessageParser(settings.protocol()),
         settings.websocket(), metrics, ConcurrentHashMap.newKeySet(), store,
-        NodeLocalSharding.nodeTag(system));
+        NodeLocalSharding.nodeTag(system), settings.turnTaking());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "end-client-sessions", () -> WebSocketConnector.endAll(context, Duration.ofSeconds(3)));
     GatewaySettings g = settings.gateway();
@@ -278,8 +290,8 @@ public final class GatewayNode {
     Optional<LiveKitTransport> liveKit = g.liveKit().map(lk -> LiveKitTransport.start(system, lk,
         settings.registry(), parts -> new LiveKitConnector.Context(system, context.sharding(),
             context.parser(), settings.websocket().rateLimitedReplyInterval(), metrics,
-            sessionStore,
-            context.nodeTag(), lk, parts.tokens(), parts.leases(), parts.router())));
+            sessionStore, context.nodeTag(), settings.turnTaking(), lk, parts.tokens(),
+            parts.leases(), parts.router())));
     CompletionStage<ServerBinding> ws = Http.get(system).newServerAt(g.host(), g.wsPort())
         .bind(new GatewayRoutes(context, g.webRoot(), liveKit.map(LiveKitTransport::routes))
             .routes())

@@ -99,6 +99,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       EntityTypeKey.create(Command.class, "Session");
 
   static final long WORKER_RETRY_MILLIS = 500;
+  private static final long FRAME_NANOS = 20_000_000L;
 
   // ---------------------------------------------------------------- protocol: commands
 
@@ -156,6 +157,16 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     public static final ClientAck INSTANCE = new ClientAck();
   }
 
+  /**
+   * The user's audio: 16-bit mono samples at {@code sampleRate} (a connector checked the format).
+   * Node-local, like all audio: it never crosses the cluster (DESIGN.md, the listening half), and
+   * it is not a client message ({@code max-messages}, the idle timeout).
+   */
+  public record UserAudio(short[] samples, int sampleRate) implements Command {}
+
+  /** Switches automatic barge-in on or off for this session (manual PAUSE/STOP always work). */
+  public record SetBargeIn(boolean on) implements Command, CborSerializable {}
+
   /** Ends the session (client_disconnect, …): {@link SessionEnded} with this reason, then stop. */
   public record End(String reason) implements Command, CborSerializable {}
 
@@ -171,7 +182,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   /** What the entity tells the attached connector. */
   public sealed interface ClientEvent extends CborSerializable
       permits SessionStarted, SessionResumed, Audio, UtteranceStart, UtteranceEnd, Paused, Resumed, Clear,
-          WorkerChanged, Error, SessionEnded {}
+          WorkerChanged, Error, SessionEnded, SpeechStarted, SpeechStopped, UserTurnEnd,
+          InterruptionStarted, InterruptionConfirmed, FalseInterruption {}
 
   /**
    * The answer to {@link Attach}. {@code entity} is this incarnation itself: the connector, on
@@ -208,6 +220,39 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   /** Drop buffered audio now (STOP). */
   public record Clear() implements ClientEvent {}
 
+  /**
+   * The user started speaking. {@code onsetMs}: where the speech began in the session's input
+   * audio (milliseconds since its first sample); {@code heardMs}: how much of it was heard before
+   * it counted as speech.
+   */
+  public record SpeechStarted(long onsetMs, long heardMs) implements ClientEvent {}
+
+  /** The user stopped speaking; {@code speechMs}: how long that stretch of speech lasted. */
+  public record SpeechStopped(long endMs, long speechMs) implements ClientEvent {}
+
+  /**
+   * The user's turn is over: silence for {@code min-endpointing} after speech. {@code speechMs}:
+   * the speech of the whole turn.
+   */
+  public record UserTurnEnd(long speechMs, long silenceMs) implements ClientEvent {}
+
+  /**
+   * The user spoke over the agent: its audio is paused and the client told to drop what it holds
+   * ({@link Clear} comes first). {@code framesPlayed}: frames of the utterance played so far.
+   */
+  public record InterruptionStarted(String utteranceId, long framesPlayed)
+      implements ClientEvent {}
+
+  /** The user kept talking: the utterance stops ({@link UtteranceEnd} {@code interrupted}). */
+  public record InterruptionConfirmed(String utteranceId, long framesPlayed)
+      implements ClientEvent {}
+
+  /**
+   * The interruption was too short (a cough, "mm-hm") and silence followed: the utterance goes on
+   * where the user heard it stop, with nothing lost or repeated.
+   */
+  public record FalseInterruption(String utteranceId, long framesPlayed) implements ClientEvent {}
+
   /** The utterance continues on another worker; {@code reason}: worker_failed|worker_rejected. */
   public record WorkerChanged(String utteranceId, String reason) implements ClientEvent {}
 
@@ -223,6 +268,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   public static final String COMPLETED = "completed";
   public static final String STOPPED = "stopped";
   public static final String FAILED = "failed";
+  /** The user spoke over it (automatic barge-in, confirmed). */
+  public static final String INTERRUPTED = "interrupted";
 
   /** End reason of a session the node ends on shutdown; its record stays for a resume. */
   public static final String NODE_SHUTDOWN = "node_shutdown";
@@ -245,12 +292,14 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   private record WorkersChanged(WorkerSnapshot snapshot) implements Command {}
 
+  private record VoiceEvent(VoiceListener.Voice voice) implements Command {}
+
   /** A save of state version {@code version} finished ({@code error} null when it was written). */
   private record SaveDone(long version, SessionStore.Saved result, Throwable error)
       implements Command {}
 
   private enum Tick implements Command { RELEASE, IDLE, MAX_DURATION, WORKER_WAIT, WORKER_RETRY,
-    CLOSE_TIMEOUT, SAVE_RETRY }
+    CLOSE_TIMEOUT, SAVE_RETRY, FALSE_INTERRUPTION }
 
   private static final Duration SAVE_RETRY_DELAY = Duration.ofSeconds(1);
 
@@ -306,6 +355,11 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private final ArrayDeque<Utterance> queue = new ArrayDeque<>();
   private Utterance current;
   private final ArrayDeque<TtsStream.Frame> held = new ArrayDeque<>();
+  // Frames of the current utterance sent last, newest last: those the client had not played when
+  // an interruption made it drop its buffer are sent again if the agent goes on.
+  private final ArrayDeque<byte[]> recent = new ArrayDeque<>();
+  private final int recentCapacity;
+  private final ArrayDeque<byte[]> replay = new ArrayDeque<>(); // sent before held, no stream ack
   private ActorRef<TtsStream.Command> stream;
   private WorkerRecord worker;
   private String streamSessionId; // the worker's session_id of the current stream
@@ -320,6 +374,13 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private int messages;
   private boolean waitingForWorker;
   private boolean subscribed;
+
+  // listening (VoiceListener): spawned at the first audio heard
+  private ActorRef<VoiceListener.Command> listener;
+  private boolean listeningUnavailable;
+  private boolean bargeIn;
+  private String interrupted; // the utterance an interruption paused, null: none pending
+  private long interruptions;
 
   // persistence (SessionStore): versions of the resumable state
   private boolean persistent; // a record exists and this incarnation owns it
@@ -355,6 +416,9 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     this.ttsAdapter = ctx.messageAdapter(TtsStream.Event.class, TtsEvent::new);
     this.pacing = new PacingClock(Duration.ofMillis(20), settings.pacingLead(),
         settings.burstPacing());
+    this.recentCapacity = (int) (settings.pacingLead().toMillis() / 20) + settings.clientWindow()
+        + 2;
+    this.bargeIn = services.turnTaking().bargeIn();
     startMaxDuration(settings.maxDuration());
     restartIdle();
   }
@@ -369,6 +433,10 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
         .onMessage(Say.class, this::onSay)
         .onMessage(Control.class, this::onControl)
         .onMessage(ClientAck.class, this::onClientAck)
+        .onMessage(UserAudio.class, this::onUserAudio)
+        .onMessage(VoiceEvent.class, this::onVoice)
+        .onMessage(SetBargeIn.class, this::onSetBargeIn)
+        .onMessageEquals(Tick.FALSE_INTERRUPTION, this::onFalseInterruptionDue)
         .onMessage(End.class, e -> endSession(e.reason()))
         .onMessage(Detach.class, d -> onDetach())
         .onMessage(Superseded.class, x -> endSession(RESUMED_ELSEWHERE))
@@ -491,7 +559,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       get.replyTo().tell(info("ended"));
       return Behaviors.stopped();
     }
-    get.replyTo().tell(info(paused ? "paused" : waitingForWorker ? "waiting_for_worker"
+    get.replyTo().tell(info(paused ? "paused" : interrupted != null ? "interrupted"
+        : waitingForWorker ? "waiting_for_worker"
         : current != null ? "speaking" : "idle"));
     return this;
   }
@@ -569,32 +638,164 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
         tell(new Resumed());
         release();
       }
-      case STOP -> stopAll(now);
+      case STOP -> {
+        stopAll(now, STOPPED);
+        tell(new Clear());
+      }
     }
     return this;
   }
 
-  private void stopAll(long now) {
+  /**
+   * Ends the current utterance and every queued one with {@code outcome} (STOP, a confirmed
+   * interruption): the stream stops, held frames are dropped, the session is unpaused.
+   */
+  private void stopAll(long now, String outcome) {
     if (stream != null) stream.tell(new TtsStream.Stop());
     timers.cancel(Tick.RELEASE);
-    if (!held.isEmpty()) {
-      metrics.framesDropped(held.size());
-      framesDropped += held.size();
-      held.clear();
-    }
+    dropHeld();
     if (paused) {
       paused = false;
       pacing.resume(now);
     }
+    endInterruption();
     pacing.clear(now);
-    tell(new Clear());
     if (current != null) {
-      endUtterance(current, STOPPED);
+      endUtterance(current, outcome);
       current = null;
     }
-    while (!queue.isEmpty()) endUtterance(queue.poll(), STOPPED);
+    while (!queue.isEmpty()) endUtterance(queue.poll(), outcome);
     stopWaitingForWorker();
-    getContext().getLog().info("stopped: queue emptied");
+    getContext().getLog().info("{}: queue emptied", outcome);
+  }
+
+  /** Frames received from the stream (and frames to send again) that will never be sent. */
+  private void dropHeld() {
+    int dropped = held.size() + replay.size();
+    if (dropped > 0) {
+      metrics.framesDropped(dropped);
+      framesDropped += dropped;
+    }
+    held.clear();
+    replay.clear();
+    recent.clear();
+  }
+
+  // ---------------------------------------------------------------- listening and barge-in
+
+  private Behavior<Command> onUserAudio(UserAudio audio) {
+    if (listener == null && !startListening()) return Behaviors.same();
+    listener.tell(new VoiceListener.Heard(audio.samples(), audio.sampleRate()));
+    return Behaviors.same(); // not this: see SessionMdc
+  }
+
+  /** Spawns the listener; false (and the client told once) when the VAD model cannot load. */
+  private boolean startListening() {
+    if (listeningUnavailable) return false;
+    try {
+      listener = getContext().spawn(VoiceListener.create(sessionId, services.turnTaking(),
+              services.vadModel().get(), getContext().messageAdapter(VoiceListener.Voice.class,
+                  VoiceEvent::new), metrics),
+          "listener", VoiceListener.dispatcher());
+      return true;
+    } catch (RuntimeException e) {
+      listeningUnavailable = true;
+      getContext().getLog().error("cannot listen: the VAD model did not load: {}", e.toString());
+      tell(new Error("INTERNAL_ERROR", "the gateway cannot hear this session: its voice activity"
+          + " model did not load; text and control still work"));
+      return false;
+    }
+  }
+
+  private Behavior<Command> onSetBargeIn(SetBargeIn set) {
+    bargeIn = set.on();
+    if (!bargeIn && interrupted != null) falseInterruption("barge-in switched off");
+    return this;
+  }
+
+  private Behavior<Command> onVoice(VoiceEvent wrapped) {
+    TurnDetector.Event event = wrapped.voice().event();
+    if (event instanceof TurnDetector.SpeechStarted s) {
+      metrics.speechStarted(s.heardMs());
+      tell(new SpeechStarted(s.onsetMs(), s.heardMs()));
+      timers.cancel(Tick.FALSE_INTERRUPTION);
+      if (interrupted == null && bargeIn && current != null && !paused) startInterruption();
+    } else if (event instanceof TurnDetector.SpeechSustained) {
+      if (interrupted != null) confirmInterruption();
+    } else if (event instanceof TurnDetector.SpeechStopped s) {
+      tell(new SpeechStopped(s.endMs(), s.speechMs()));
+      if (interrupted != null) {
+        // the audio's own clock usually decides (SilenceSustained); this timer decides when the
+        // audio stops coming altogether
+        timers.startSingleTimer(Tick.FALSE_INTERRUPTION,
+            services.turnTaking().falseInterruptionTimeout());
+      }
+    } else if (event instanceof TurnDetector.SilenceSustained) {
+      if (interrupted != null) falseInterruption("silence");
+    } else if (event instanceof TurnDetector.TurnEnded t) {
+      metrics.userTurnEnded(t.speechMs());
+      tell(new UserTurnEnd(t.speechMs(), t.silenceMs()));
+    }
+    return Behaviors.same(); // not this: see SessionMdc
+  }
+
+  private Behavior<Command> onFalseInterruptionDue() {
+    if (interrupted != null) falseInterruption("no audio");
+    return this;
+  }
+
+  /**
+   * The user speaks over the agent: nothing leaves from now on, the worker is paused (not
+   * stopped), and the client drops what it holds. The frames it had not played yet, as the pacing
+   * clock estimates them, are kept to be sent again should the agent go on.
+   */
+  private void startInterruption() {
+    long now = System.nanoTime();
+    interrupted = current.id;
+    interruptions++;
+    timers.cancel(Tick.RELEASE);
+    if (stream != null) stream.tell(new TtsStream.Pause());
+    long unplayed = (pacing.buffered(now) + FRAME_NANOS - 1) / FRAME_NANOS;
+    int rewind = (int) Math.min(unplayed, recent.size());
+    for (int i = 0; i < rewind; i++) replay.addFirst(recent.pollLast());
+    current.sent -= rewind;
+    if (rewind > 0) {
+      // frame k of the utterance now leaves as sequence firstSequence + k - 1 again (a resume
+      // on another node relies on it), saved before any of it leaves
+      current.firstSequence = nextSequence - current.sent;
+      changed();
+      current.barrier = version;
+    }
+    pacing.clear(now);
+    metrics.interruption("started");
+    getContext().getLog().info("user speaks over utterance {}: paused after {} frames played",
+        current.id, current.sent);
+    tell(new Clear());
+    tell(new InterruptionStarted(current.id, current.sent));
+  }
+
+  private void confirmInterruption() {
+    String id = interrupted;
+    long played = current != null && current.id.equals(id) ? current.sent : 0;
+    metrics.interruption("confirmed");
+    tell(new InterruptionConfirmed(id, played));
+    stopAll(System.nanoTime(), INTERRUPTED);
+  }
+
+  private void falseInterruption(String why) {
+    String id = interrupted;
+    endInterruption();
+    if (stream != null && !paused) stream.tell(new TtsStream.Resume());
+    long played = current != null && current.id.equals(id) ? current.sent : 0;
+    metrics.interruption("false");
+    getContext().getLog().info("false interruption of utterance {} ({}): going on", id, why);
+    tell(new FalseInterruption(id, played));
+    release();
+  }
+
+  private void endInterruption() {
+    interrupted = null;
+    timers.cancel(Tick.FALSE_INTERRUPTION);
   }
 
   private Behavior<Command> onClientAck(ClientAck ack) {
@@ -804,7 +1005,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   /** Sends held frames while pacing, pause and the client window allow; else arms the timer. */
   private void release() {
-    while (client != null && !paused && !held.isEmpty()
+    while (client != null && !paused && interrupted == null
+        && (!replay.isEmpty() || !held.isEmpty())
         && unackedAudio < settings.clientWindow() && deferred.isEmpty()
         && current.barrier <= gate) {
       long now = System.nanoTime();
@@ -813,9 +1015,12 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
         timers.startSingleTimer(Tick.RELEASE, Duration.ofNanos(due - now));
         return;
       }
-      TtsStream.Frame f = held.poll();
+      TtsStream.Frame f = replay.isEmpty() ? held.poll() : null;
+      byte[] pcm = f == null ? replay.poll() : f.pcm();
       Utterance u = current;
-      client.tell(new Audio(f.pcm(), nextSequence++));
+      client.tell(new Audio(pcm, nextSequence++));
+      recent.addLast(pcm);
+      if (recent.size() > recentCapacity) recent.pollFirst();
       unackedAudio++;
       pacing.sent(now);
       u.sent++;
@@ -827,13 +1032,13 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
         metrics.frameSent(now - lastSentAt);
       }
       lastSentAt = now;
-      stream.tell(new TtsStream.FrameAck(f.utteranceId()));
+      if (f != null) stream.tell(new TtsStream.FrameAck(f.utteranceId()));
     }
     finishIfDone();
   }
 
   private void finishIfDone() {
-    if (current != null && current.workerDone && held.isEmpty()) {
+    if (current != null && current.workerDone && held.isEmpty() && replay.isEmpty()) {
       endUtterance(current, COMPLETED);
       current = null;
       startNext();
@@ -843,10 +1048,14 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   /** Callers take {@code u} out of {@code current} or the queue before the save runs. */
   private void endUtterance(Utterance u, String outcome) {
     getContext().getLog().info("utterance {} {} after {} frames", u.id, outcome, u.sent);
+    if (u == current) {
+      recent.clear();
+      replay.clear();
+    }
     metrics.utteranceEnded(outcome);
     switch (outcome) {
       case COMPLETED -> completed++;
-      case STOPPED -> stopped++;
+      case STOPPED, INTERRUPTED -> stopped++;
       default -> failed++;
     }
     changed();
@@ -870,6 +1079,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     services.selector().sessionEnded(lost.name());
     failedWorkers.add(lost.name());
     held.clear(); // not yet sent: they come again from the next worker
+    replay.clear(); // likewise: current.sent no longer counts them
     timers.cancel(Tick.RELEASE);
     getContext().getLog().warn("worker {} lost ({}): {}", lost.name(), reason, detail);
     if (current == null) {
@@ -904,11 +1114,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private Behavior<Command> endSession(String reason) {
     getContext().getLog().info("session ending: {}", reason);
     timers.cancelAll();
-    if (!held.isEmpty()) {
-      metrics.framesDropped(held.size());
-      framesDropped += held.size();
-    }
-    held.clear();
+    dropHeld();
     for (Deferred d : deferred) {
       if (client != null) client.tell(d.event());
     }

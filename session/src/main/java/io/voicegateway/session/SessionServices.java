@@ -1,9 +1,11 @@
 package io.voicegateway.session;
 
+import io.voicegateway.audio.vad.SileroModel;
 import io.voicegateway.registry.RegistryMirror;
 import io.voicegateway.registry.WorkerSelector;
 import io.voicegateway.session.store.SessionStore;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -18,6 +20,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param ttsMetrics stream metrics ({@link TtsStreamMetrics#NONE} to count nothing)
  * @param store where resumable state is saved ({@link SessionStore#NONE}: nowhere)
  * @param resume the resume window
+ * @param turnTaking how sessions hear their users (VAD thresholds, barge-in, turn ends)
+ * @param vadModel the node's voice activity model, asked for at a session's first audio (it
+ *     loads once per JVM)
  */
 public record SessionServices(
     WorkerSelector selector,
@@ -28,7 +33,18 @@ public record SessionServices(
     SessionMetrics metrics,
     TtsStreamMetrics ttsMetrics,
     SessionStore store,
-    ResumeSettings resume) {
+    ResumeSettings resume,
+    TurnTakingSettings turnTaking,
+    Supplier<SileroModel> vadModel) {
+
+  /** Services with the default turn-taking settings and the class path's VAD model. */
+  public SessionServices(WorkerSelector selector, WorkerClients clients,
+      ActorRef<RegistryMirror.Command> mirror, TtsStreamSettings ttsSettings,
+      SessionSettings settings, SessionMetrics metrics, TtsStreamMetrics ttsMetrics,
+      SessionStore store, ResumeSettings resume) {
+    this(selector, clients, mirror, ttsSettings, settings, metrics, ttsMetrics, store, resume,
+        null, null);
+  }
 
   /** Services of sessions that cannot be resumed. */
   public SessionServices(WorkerSelector selector, WorkerClients clients,
@@ -48,5 +64,7 @@ public record SessionServices(
     ttsMetrics = ttsMetrics == null ? TtsStreamMetrics.NONE : ttsMetrics;
     store = store == null ? SessionStore.NONE : store;
     resume = resume == null ? ResumeSettings.DISABLED : resume;
+    turnTaking = turnTaking == null ? TurnTakingSettings.DEFAULTS : turnTaking;
+    vadModel = vadModel == null ? SileroModel::shared : vadModel;
   }
 }

@@ -29,6 +29,10 @@ final class SettingsReader {
     return read(key, Config::getBytes);
   }
 
+  double real(String key) {
+    return read(key, Config::getDouble);
+  }
+
   boolean bool(String key) {
     return read(key, Config::getBoolean);
   }

@@ -27,7 +27,10 @@ public final class GatewayMetrics implements SessionMetrics, TtsStreamMetrics {
 
   /** The outcomes of an utterance (the {@code outcome} tag), as {@link SessionEntity} names them. */
   private static final String[] OUTCOMES =
-      {SessionEntity.COMPLETED, SessionEntity.STOPPED, SessionEntity.FAILED};
+      {SessionEntity.COMPLETED, SessionEntity.STOPPED, SessionEntity.FAILED,
+          SessionEntity.INTERRUPTED};
+  /** The outcomes of an automatic barge-in (the {@code outcome} tag). */
+  private static final String[] INTERRUPTIONS = {"started", "confirmed", "false"};
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeSessions = new AtomicInteger();
@@ -44,6 +47,12 @@ public final class GatewayMetrics implements SessionMetrics, TtsStreamMetrics {
   private final Counter protocolErrorFrames;
   private final Counter clientErrors;
   private final Counter liveKitInboundFrames;
+  private final Counter inboundAudioFrames;
+  private final Counter inboundAudioDropped;
+  private final Timer vadWindow;
+  private final Timer speechDetection;
+  private final Counter[] interruptions = new Counter[INTERRUPTIONS.length];
+  private final Timer userTurnSpeech;
 
   public GatewayMetrics() {
     Gauge.builder("voicegw_sessions_active", activeSessions, AtomicInteger::get)
@@ -84,6 +93,26 @@ public final class GatewayMetrics implements SessionMetrics, TtsStreamMetrics {
     liveKitInboundFrames = Counter.builder("voicegw_livekit_inbound_frames")
         .description("20 ms frames of LiveKit participants' audio received from the bridge")
         .register(registry);
+    inboundAudioFrames = Counter.builder("voicegw_inbound_audio_frames")
+        .description("Frames of the users' audio heard by sessions (both transports)")
+        .register(registry);
+    inboundAudioDropped = Counter.builder("voicegw_inbound_audio_dropped")
+        .description("Frames of the users' audio dropped: bad format, or faster than real time")
+        .register(registry);
+    vadWindow = latency("voicegw_vad_window_seconds",
+        "CPU time of voice activity detection per 32 ms window (Silero VAD, ONNX Runtime)",
+        Duration.ofMillis(100));
+    speechDetection = latency("voicegw_speech_detection_delay",
+        "Audio heard from the onset of the user's speech until it counted as speech"
+            + " (speech_started)", Duration.ofSeconds(1));
+    for (int i = 0; i < INTERRUPTIONS.length; i++) {
+      interruptions[i] = Counter.builder("voicegw_interruptions")
+          .description("Automatic barge-ins: started, then confirmed or false")
+          .tag("outcome", INTERRUPTIONS[i])
+          .register(registry);
+    }
+    userTurnSpeech = latency("voicegw_user_turn_speech",
+        "Speech in each finished user turn (user_turn_end)", Duration.ofSeconds(60));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -168,6 +197,42 @@ public final class GatewayMetrics implements SessionMetrics, TtsStreamMetrics {
   /** One 20 ms frame of a LiveKit participant's own audio reached the gateway. */
   public void liveKitInboundFrame() {
     liveKitInboundFrames.increment();
+  }
+
+  /** One frame of a user's audio reached its session. */
+  public void inboundAudioFrame() {
+    inboundAudioFrames.increment();
+  }
+
+  /** One frame of a user's audio was refused (format, flood). */
+  public void inboundAudioDropped() {
+    inboundAudioDropped.increment();
+  }
+
+  @Override
+  public void vadWindows(int windows, long nanos) {
+    vadWindow.record(nanos / windows, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void speechStarted(long heardMs) {
+    speechDetection.record(heardMs, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void interruption(String outcome) {
+    for (int i = 0; i < INTERRUPTIONS.length; i++) {
+      if (INTERRUPTIONS[i].equals(outcome)) {
+        interruptions[i].increment();
+        return;
+      }
+    }
+    throw new IllegalArgumentException("unknown interruption outcome: " + outcome);
+  }
+
+  @Override
+  public void userTurnEnded(long speechMs) {
+    userTurnSpeech.record(speechMs, TimeUnit.MILLISECONDS);
   }
 
   /** The Prometheus text exposition of every meter. */

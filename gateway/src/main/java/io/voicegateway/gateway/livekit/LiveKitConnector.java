@@ -13,33 +13,32 @@ import io.voicegateway.bridge.v1.GatewayMessage;
 import io.voicegateway.bridge.v1.JoinRoom;
 import io.voicegateway.bridge.v1.Joined;
 import io.voicegateway.bridge.v1.LeaveRoom;
+import io.voicegateway.bridge.v1.ParticipantAudio;
 import io.voicegateway.bridge.v1.ParticipantEvent;
 import io.voicegateway.bridge.v1.ResumeAudio;
 import io.voicegateway.gateway.health.GatewayMetrics;
+import io.voicegateway.gateway.link.SessionLink;
 import io.voicegateway.gateway.protocol.ClientMessage;
 import io.voicegateway.gateway.protocol.ClientMessageParser;
+import io.voicegateway.gateway.protocol.InputAudioFormat;
 import io.voicegateway.gateway.protocol.ErrorCode;
 import io.voicegateway.gateway.protocol.ParseResult;
 import io.voicegateway.gateway.protocol.ProtocolError;
-import io.voicegateway.gateway.protocol.RateLimiter;
 import io.voicegateway.gateway.protocol.ServerMessages;
 import io.voicegateway.gateway.protocol.SessionEndReason;
 import io.voicegateway.gateway.protocol.SessionIds;
-import io.voicegateway.gateway.protocol.TextAssembler;
-import io.voicegateway.gateway.protocol.UtteranceEndReason;
 import io.voicegateway.session.NodeLocalSharding;
 import io.voicegateway.session.SessionEntity;
 import io.voicegateway.session.SessionEntity.ClientEvent;
 import io.voicegateway.session.SessionEntityId;
+import io.voicegateway.session.SessionMdc;
+import io.voicegateway.session.TurnTakingSettings;
 import io.voicegateway.session.store.SessionStore;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -52,7 +51,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * One LiveKit room served by this node: the LiveKit counterpart of the WebSocket connector. The
@@ -68,6 +66,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * node derives from the LiveKit secret ({@link LiveKitTokens#resumeToken}), and resumes it: the
  * interrupted utterance is spoken again from its start (a listener never hears a word cut in
  * half; nothing tells this node which frames the old one played) and the queued ones follow.
+ *
+ * <h2>The participants' audio</h2>
+ * The session hears one participant at a time: the first whose microphone track reaches the
+ * bridge, until that participant leaves or is silent for {@link #SPEAKER_IDLE} (no frames), when
+ * the next one heard takes over. The bridge sends 20 ms, 48 kHz frames; the
+ * {@link SessionLink} hands them to the session, whose listener hears them as it hears a
+ * WebSocket client's microphone.
  *
  * <h2>Audio and barge-in</h2>
  * Each {@link SessionEntity.Audio} goes to the bridge as one AudioOut and is acknowledged to the
@@ -94,6 +99,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
       GatewayMetrics metrics,
       SessionStore store,
       String nodeTag,
+      TurnTakingSettings turnTaking,
       LiveKitSettings settings,
       LiveKitTokens tokens,
       RoomLeases leases,
@@ -114,15 +120,16 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
 
   private enum Tick { DEPARTURE, REJOIN, RATE_LIMITED_REPLY }
 
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration REJOIN_DELAY = Duration.ofSeconds(1);
+  /** A listened-to participant who sent no audio for this long yields to the next one heard. */
+  static final Duration SPEAKER_IDLE = Duration.ofSeconds(1);
   private static final String ROOM_SESSION_PREFIX = "lk-";
 
   static Behavior<Object> create(Context context, String room, String roomSid,
       ActorRef<RoomDispatcher.Command> dispatcher) {
-    String[] sessionForLogs = {""};
-    return Behaviors.withMdc(Object.class,
-        message -> Map.of("room", room, "sessionId", sessionForLogs[0]),
+    String[] sessionForLogs = {""}; // the room's name until its session id is known
+    sessionForLogs[0] = "room:" + room;
+    return SessionMdc.around(Object.class, () -> sessionForLogs[0],
         Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new LiveKitConnector(ctx, timers,
             context, room, roomSid, dispatcher, sessionForLogs))));
   }
@@ -133,26 +140,25 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
   private String roomSid;
   private final ActorRef<RoomDispatcher.Command> dispatcher;
   private final String[] sessionForLogs;
-  private final RateLimiter rateLimiter;
-  private final TextAssembler texts;
+  // routing (sharding first, then the incarnation itself), rate limit, texts, audio in
+  private final SessionLink link;
 
-  private BridgeLink link;
+  private BridgeLink bridge;
   private boolean joining;
   private boolean joined;
   private boolean leaving; // LeaveRoom sent: the connector stops at Left (or when the bridge goes)
   private final Set<String> participants = new HashSet<>();
 
   private String sessionId; // once looked up or made
-  private EntityRef<SessionEntity.Command> session; // Attach/Resume go through sharding
-  private ActorRef<SessionEntity.Command> entity; // its answer: later commands go directly
+  private boolean sessionTargeted; // Attach or Resume sent
   private boolean sessionRequested;
   private boolean sessionOver;
   private Optional<String> finishedSid = Optional.empty(); // set when the room is done for good
 
   private final ArrayDeque<Long> unacked = new ArrayDeque<>(); // AudioOut sequences in flight
   private long bargeInStartedAt; // nanoTime of the PAUSE/STOP packet; 0: none waiting
-  private long rateLimitedDropped;
-  private boolean rateLimitedReplyDue = true;
+  private String speaker; // the participant the session hears, null: none yet
+  private long speakerHeardAt; // nanoTime of the speaker's last frame
 
   private LiveKitConnector(ActorContext<Object> ctx, TimerScheduler<Object> timers,
       Context context, String room, String roomSid, ActorRef<RoomDispatcher.Command> dispatcher,
@@ -164,8 +170,25 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
     this.roomSid = roomSid;
     this.dispatcher = dispatcher;
     this.sessionForLogs = sessionForLogs;
-    this.rateLimiter = context.parser().limits().newRateLimiter(System.nanoTime());
-    this.texts = new TextAssembler(context.parser().limits().maxTextLength());
+    this.link = new SessionLink(new SessionLink.Transport() {
+          @Override
+          public void send(String json, boolean pausedOrClear) {
+            toRoom(json);
+          }
+
+          @Override
+          public void sendError(String to, ErrorCode code, String message) {
+            LiveKitConnector.this.sendError(to, code, message);
+          }
+
+          @Override
+          public void scheduleRateLimitedReply(Duration delay) {
+            timers.startSingleTimer(Tick.RATE_LIMITED_REPLY, delay);
+          }
+        }, context.parser().limits(), context.rateLimitedReplyInterval(), context.metrics(),
+        // the bridge's frames: 20 ms at 48 kHz
+        new InputAudioFormat(48_000), context.turnTaking().bargeIn(),
+        context.turnTaking().maxAudioAhead(), ctx.getLog());
     context.router().register(room, ctx.getSelf());
     context.metrics().sessionOpened();
   }
@@ -186,7 +209,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
           return this;
         })
         .onMessageEquals(Tick.RATE_LIMITED_REPLY, () -> {
-          rateLimitedReplyDue = true;
+          link.onRateLimitedReplyDue(sessionOver);
           return this;
         })
         .onSignal(PostStop.class, s -> {
@@ -202,7 +225,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
   // ---------------------------------------------------------------- the room
 
   private Behavior<Object> onBridgeReady(BridgeReady ready) {
-    link = ready.link();
+    bridge = ready.link();
     joined = false;
     joining = false;
     if (leaving) return Behaviors.stopped(); // the old bridge took the room with it
@@ -211,10 +234,10 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
   }
 
   private void join() {
-    if (link == null || joined || joining || leaving) return;
+    if (bridge == null || joined || joining || leaving) return;
     joining = true;
     LiveKitSettings s = context.settings();
-    link.send(GatewayMessage.newBuilder().setJoin(JoinRoom.newBuilder()
+    bridge.send(GatewayMessage.newBuilder().setJoin(JoinRoom.newBuilder()
         .setRoom(room)
         .setUrl(s.bridgeUrl())
         .setToken(context.tokens().agentToken(room))
@@ -224,7 +247,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
   }
 
   private Behavior<Object> onBridgeGone() {
-    link = null;
+    bridge = null;
     joined = false;
     joining = false;
     ackAllInFlight(); // those frames went down with the bridge
@@ -249,11 +272,11 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
       case CLEARED -> onCleared(message.getCleared());
       case DATA -> onData(message.getData());
       case PARTICIPANT -> onParticipant(message.getParticipant());
-      case PARTICIPANT_AUDIO -> context.metrics().liveKitInboundFrame();
+      case PARTICIPANT_AUDIO -> onParticipantAudio(message.getParticipantAudio());
       default -> getContext().getLog().debug("unexpected bridge message {}",
           message.getMsgCase());
     }
-    return this;
+    return Behaviors.same(); // not this: see SessionMdc (audio and acks, 50 a second each)
   }
 
   private void onJoined(Joined j) {
@@ -307,6 +330,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
       participants.add(event.getIdentity());
     } else if (event.getKind() == ParticipantEvent.Kind.LEFT) {
       participants.remove(event.getIdentity());
+      if (event.getIdentity().equals(speaker)) speaker = null;
     }
     checkDeparture();
   }
@@ -334,7 +358,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
         return roomOver("room_finished");
       }
       case "node_shutdown" -> {
-        if (entity != null && !sessionOver) {
+        if (link.entityKnown() && !sessionOver) {
           // the entity answers SessionEnded(node_shutdown), and the room is left then
           toSession(new SessionEntity.End(SessionEntity.NODE_SHUTDOWN));
           return this;
@@ -353,12 +377,9 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
   /** The room is done for good: its session ends, the agent leaves, no node serves it again. */
   private Behavior<Object> roomOver(String reason) {
     finishedSid = Optional.of(roomSid);
-    if (entity != null && !sessionOver) {
+    if (sessionTargeted && !sessionOver) {
       sessionOver = true;
       toSession(new SessionEntity.End(SessionEndReason.CLIENT_DISCONNECT.wireName()));
-    } else if (session != null && !sessionOver) {
-      sessionOver = true;
-      session.tell(new SessionEntity.End(SessionEndReason.CLIENT_DISCONNECT.wireName()));
     }
     getContext().getLog().info("room over ({})", reason);
     leave();
@@ -370,15 +391,15 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
     leaving = true;
     timers.cancel(Tick.DEPARTURE);
     timers.cancel(Tick.REJOIN);
-    if (link != null && (joined || joining)) {
-      link.send(GatewayMessage.newBuilder().setLeave(LeaveRoom.newBuilder().setRoom(room))
+    if (bridge != null && (joined || joining)) {
+      bridge.send(GatewayMessage.newBuilder().setLeave(LeaveRoom.newBuilder().setRoom(room))
           .build());
     }
   }
 
   /** Stops at once unless the bridge is still in the room (then at its Left). */
   private Behavior<Object> leaveOrStop() {
-    return link != null && (joined || joining) ? this : Behaviors.stopped();
+    return bridge != null && (joined || joining) ? this : Behaviors.stopped();
   }
 
   // ---------------------------------------------------------------- the session
@@ -406,9 +427,8 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
       NodeLocalSharding.supersede(context.system(), claimed.previousOwner());
       getContext().getLog().info("resuming the room's session {} ({})", sessionId,
           claimed.owner());
-      session = context.sharding().entityRefFor(SessionEntity.TYPE_KEY,
-          claimed.owner().entityId());
-      session.tell(new SessionEntity.Resume(getContext().getSelf().narrow(), claimed, 0));
+      target(claimed.owner().entityId());
+      link.toSession(new SessionEntity.Resume(getContext().getSelf().narrow(), claimed, 0));
       return this;
     }
     if (leaving) return this;
@@ -419,9 +439,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
   }
 
   private void startNewSession() {
-    byte[] bytes = new byte[SessionIds.SESSION_ID_HEX_DIGITS / 2];
-    RANDOM.nextBytes(bytes);
-    useSessionId(ROOM_SESSION_PREFIX + HexFormat.of().formatHex(bytes));
+    useSessionId(SessionIds.newSessionId(ROOM_SESSION_PREFIX));
     org.slf4j.Logger log = getContext().getLog();
     String id = sessionId;
     context.leases().recordSession(room, id).whenComplete((ok, error) -> {
@@ -429,10 +447,14 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
         log.warn("cannot record session {} of room {}: {}", id, room, error.toString());
       }
     });
-    session = context.sharding().entityRefFor(SessionEntity.TYPE_KEY,
-        new SessionEntityId(sessionId, context.nodeTag(), 1).entityId());
-    session.tell(new SessionEntity.Attach(getContext().getSelf().narrow(),
+    target(new SessionEntityId(sessionId, context.nodeTag(), 1).entityId());
+    link.toSession(new SessionEntity.Attach(getContext().getSelf().narrow(),
         context.store().enabled() ? tokenSha256(sessionId) : null));
+  }
+
+  private void target(String entityId) {
+    sessionTargeted = true;
+    link.target(context.sharding().entityRefFor(SessionEntity.TYPE_KEY, entityId));
   }
 
   private void useSessionId(String id) {
@@ -448,56 +470,40 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
   private void detachSession() {
     if (sessionOver) return;
     sessionOver = true;
-    if (entity != null) {
-      entity.tell(new SessionEntity.Detach());
-    } else if (session != null) {
-      session.tell(new SessionEntity.Detach());
-    }
+    toSession(new SessionEntity.Detach());
   }
 
   private void toSession(SessionEntity.Command command) {
-    if (entity != null) {
-      entity.tell(command);
-    } else if (session != null) {
-      session.tell(command);
-    }
+    link.toSession(command);
   }
 
   private Behavior<Object> onSessionEvent(ClientEvent event) {
     if (event instanceof SessionEntity.Audio a) {
       sendAudio(a);
     } else if (event instanceof SessionEntity.SessionStarted s) {
-      entity = s.entity();
+      link.entityAnswered(s.entity());
       toRoom(ServerMessages.sessionStart(s.sessionId()));
     } else if (event instanceof SessionEntity.SessionResumed r) {
-      entity = r.entity();
+      link.entityAnswered(r.entity());
       toRoom(ServerMessages.sessionResumed(r.sessionId(), r.nextSequence(), r.accepted(),
           r.paused(), r.pending()));
-    } else if (event instanceof SessionEntity.UtteranceStart s) {
-      toRoom(ServerMessages.utteranceStart(s.utteranceId()));
-    } else if (event instanceof SessionEntity.UtteranceEnd e) {
-      toRoom(ServerMessages.utteranceEnd(e.utteranceId(), e.frames(),
-          UtteranceEndReason.fromWireName(e.reason())));
-    } else if (event instanceof SessionEntity.Paused) {
-      clearAudio(true);
-      toRoom(ServerMessages.paused());
-    } else if (event instanceof SessionEntity.Clear) {
-      clearAudio(false);
-      toRoom(ServerMessages.clear());
-    } else if (event instanceof SessionEntity.Resumed) {
-      if (joined) {
-        link.send(GatewayMessage.newBuilder()
-            .setResumeAudio(ResumeAudio.newBuilder().setRoom(room)).build());
-      }
-      toRoom(ServerMessages.resumed());
-    } else if (event instanceof SessionEntity.WorkerChanged w) {
-      toRoom(ServerMessages.workerChanged(w.utteranceId(), w.reason()));
-    } else if (event instanceof SessionEntity.Error e) {
-      sendError("", ErrorCode.fromSessionCode(e.code()), e.message());
     } else if (event instanceof SessionEntity.SessionEnded e) {
       return onSessionEnded(e.reason());
+    } else {
+      // the bridge's queue first, so that the track is silent before the room hears why
+      if (event instanceof SessionEntity.Paused) {
+        clearAudio(true);
+      } else if (event instanceof SessionEntity.Clear) {
+        clearAudio(false);
+      } else if (event instanceof SessionEntity.Resumed && joined) {
+        bridge.send(GatewayMessage.newBuilder()
+            .setResumeAudio(ResumeAudio.newBuilder().setRoom(room)).build());
+      }
+      long started = link.takeBargeInStart();
+      if (started != 0 && bargeInStartedAt == 0) bargeInStartedAt = started;
+      link.relay(event);
     }
-    return this;
+    return Behaviors.same(); // not this: see SessionMdc
   }
 
   private Behavior<Object> onSessionEnded(String reason) {
@@ -525,7 +531,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
       return;
     }
     unacked.add(audio.sequence());
-    link.send(GatewayMessage.newBuilder().setAudio(AudioOut.newBuilder()
+    bridge.send(GatewayMessage.newBuilder().setAudio(AudioOut.newBuilder()
         .setRoom(room)
         .setSeq(audio.sequence())
         // no copy: the session's frame array is fresh per frame and never written again
@@ -561,7 +567,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
 
   private void clearAudio(boolean keep) {
     if (!joined) return;
-    link.send(GatewayMessage.newBuilder()
+    bridge.send(GatewayMessage.newBuilder()
         .setClear(ClearAudio.newBuilder().setRoom(room).setKeep(keep)).build());
   }
 
@@ -572,47 +578,39 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
     long now = System.nanoTime();
     String from = data.getParticipantIdentity();
     if (sessionOver) return;
-    if (!rateLimiter.tryAcquire(now)) {
-      rateLimitedDropped++;
-      if (rateLimitedReplyDue) replyRateLimited(from);
-      return;
-    }
     ParseResult result = context.parser().parseTextBytes(data.getPayload().toByteArray());
-    if (result instanceof ProtocolError error) {
-      getContext().getLog().debug("data packet from {} refused: {} {}", from, error.code(),
-          error.message());
-      sendError(from, error.code(), error.message());
-    } else if (result instanceof ClientMessage.Resume) {
+    if (!link.admit(result, now, from)) return;
+    if (result instanceof ClientMessage.Resume) {
       sendError(from, ErrorCode.INVALID_MESSAGE, "resume is not used in a LiveKit room: the"
           + " gateway resumes the room's session by itself");
-    } else if (entity == null) {
+    } else if (result instanceof ClientMessage.Audio) {
+      sendError(from, ErrorCode.INVALID_MESSAGE, "audio is not sent as data in a LiveKit room:"
+          + " the gateway hears your microphone track");
+    } else if (!link.entityKnown() && !(result instanceof ProtocolError)) {
       sendError(from, ErrorCode.INVALID_MESSAGE, "the room's session is starting: send the"
           + " message again in a moment");
-    } else if (result instanceof ClientMessage.Text text) {
-      TextAssembler.Result assembled = texts.add(text);
-      if (assembled instanceof TextAssembler.TooLong tooLong) {
-        sendError(from, ErrorCode.TEXT_TOO_LONG, tooLong.message());
-      } else if (assembled instanceof TextAssembler.Utterance u) {
-        toSession(new SessionEntity.Say(u.id(), u.text()));
-      }
-    } else if (result instanceof ClientMessage.Control control) {
-      SessionEntity.Act act = SessionEntity.Act.valueOf(control.command().name());
-      if (act != SessionEntity.Act.RESUME && bargeInStartedAt == 0) bargeInStartedAt = now;
-      toSession(new SessionEntity.Control(act));
+    } else {
+      link.handle(result, now, from);
     }
   }
 
-  private void replyRateLimited(String to) {
-    ProtocolError rejection = rateLimiter.rejection();
-    String message = rateLimitedDropped == 1 ? rejection.message()
-        : rejection.message() + " (" + rateLimitedDropped + " messages dropped since the last"
-            + " RATE_LIMITED error)";
-    rateLimitedDropped = 0;
-    sendError(to, ErrorCode.RATE_LIMITED, message);
-    if (!context.rateLimitedReplyInterval().isZero()) {
-      rateLimitedReplyDue = false;
-      timers.startSingleTimer(Tick.RATE_LIMITED_REPLY, context.rateLimitedReplyInterval());
+  /**
+   * A participant's 20 ms frame: to the session when it is the participant the session hears
+   * (or becomes it: the first heard, or the next once that one is gone or silent).
+   */
+  private void onParticipantAudio(ParticipantAudio frame) {
+    context.metrics().liveKitInboundFrame();
+    if (sessionOver || !link.entityKnown()) return;
+    String identity = frame.getParticipantIdentity();
+    if (identity.equals(context.settings().agentIdentity())) return;
+    long now = System.nanoTime();
+    if (!identity.equals(speaker)) {
+      if (speaker != null && now - speakerHeardAt < SPEAKER_IDLE.toNanos()) return;
+      getContext().getLog().info("the session hears participant {}", identity);
+      speaker = identity;
     }
+    speakerHeardAt = now;
+    link.heard(InputAudioFormat.samples(frame.getPcm().toByteArray()), 48_000);
   }
 
   private void toRoom(String json) {
@@ -627,7 +625,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
 
   private void sendData(String json, List<String> to) {
     if (!joined || leaving) return; // the session starts once the room is joined
-    link.send(GatewayMessage.newBuilder().setData(DataOut.newBuilder()
+    bridge.send(GatewayMessage.newBuilder().setData(DataOut.newBuilder()
         .setRoom(room)
         .setPayload(ByteString.copyFrom(json, StandardCharsets.UTF_8))
         .addAllDestinationIdentities(to)).build());

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /** A valid message from a client (WIRE.md §4 and docs/PROTOCOL.md). */
 public sealed interface ClientMessage extends ParseResult
-    permits ClientMessage.Text, ClientMessage.Control, ClientMessage.Resume {
+    permits ClientMessage.Text, ClientMessage.Control, ClientMessage.Resume, ClientMessage.Audio,
+        ClientMessage.Listen {
 
   /**
    * {@code {"type":"text","text":"…","is_final":true,"id":"…"}}: text to speak. {@code isFinal}
@@ -48,6 +49,30 @@ public sealed interface ClientMessage extends ParseResult
     public String toString() {
       return "Resume[sessionId=" + sessionId + ", resumeToken=<redacted>, lastSequence="
           + lastSequence + "]";
+    }
+  }
+
+  /**
+   * The user's audio (additive): a binary frame with an 8-byte header, or
+   * {@code {"type":"audio","pcm":"<base64>","sample_rate":N}}. {@code pcm} is 16-bit
+   * little-endian mono PCM, checked against the connection's {@link InputAudioFormat} by the
+   * session link; {@code sampleRate} is 0 when the message did not name one.
+   */
+  record Audio(org.apache.pekko.util.ByteString pcm, int sampleRate) implements ClientMessage {
+    public Audio {
+      Objects.requireNonNull(pcm, "pcm");
+    }
+  }
+
+  /**
+   * {@code {"type":"listen","sample_rate":N,"barge_in":B}} (additive; both fields optional): the
+   * format of the user's audio from now on, and automatic barge-in on or off.
+   */
+  record Listen(java.util.OptionalInt sampleRate, Optional<Boolean> bargeIn)
+      implements ClientMessage {
+    public Listen {
+      Objects.requireNonNull(sampleRate, "sampleRate");
+      Objects.requireNonNull(bargeIn, "bargeIn");
     }
   }
 }

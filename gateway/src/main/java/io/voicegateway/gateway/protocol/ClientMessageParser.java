@@ -25,7 +25,9 @@ import org.apache.pekko.util.ByteString;
  */
 public final class ClientMessageParser {
 
-  public static final String KNOWN_TYPES = "text, control, resume";
+  public static final String KNOWN_TYPES = "text, control, resume, audio, listen";
+  /** Bytes before the PCM in a binary audio frame from the client (its sequence). */
+  public static final int AUDIO_HEADER_BYTES = 8;
   public static final String KNOWN_COMMANDS = "PAUSE, RESUME, STOP";
   /** Longest utterance {@code id} a client may choose, in characters. */
   public static final int MAX_UTTERANCE_ID_LENGTH = 128;
@@ -75,11 +77,13 @@ public final class ClientMessageParser {
   }
 
   /**
-   * A binary frame. Without {@code ?audio=binary} binary frames are refused. With it, a binary
-   * frame carries one UTF-8 JSON message starting with '{'; binary frames that start otherwise are
-   * reserved (the user's own audio, later) and refused for now.
+   * A binary frame. One that starts with a zero byte is the user's audio on any connection: an
+   * 8-byte big-endian sequence (below 2^56, so its first byte is 0) and then the PCM. Otherwise,
+   * with {@code ?audio=binary}, a binary frame carries one UTF-8 JSON message starting with '{';
+   * without it, other binary frames are refused.
    */
   public ParseResult parseBinary(ByteString frame, AudioTransport negotiated) {
+    if (!frame.isEmpty() && frame.apply(0) == 0) return binaryAudio(frame);
     if (negotiated != AudioTransport.BINARY) {
       return ProtocolError.invalid("binary frames are not accepted on this connection: send JSON"
           + " messages as text frames (binary frames are accepted only after connecting with"
@@ -89,10 +93,24 @@ public final class ClientMessageParser {
       return messageTooLarge(frame.size());
     }
     if (frame.isEmpty() || frame.apply(0) != '{') {
-      return ProtocolError.invalid("binary frame does not start with '{': a binary frame from"
-          + " the client must hold one UTF-8 JSON object; other binary payloads are reserved");
+      return ProtocolError.invalid("binary frame starts with neither '{' nor a zero byte: a"
+          + " binary frame from the client holds one UTF-8 JSON object, or audio after an"
+          + " 8-byte big-endian sequence below 2^56");
     }
     return decodeAndParse(frame.asByteBuffer(), "binary frame");
+  }
+
+  private ParseResult binaryAudio(ByteString frame) {
+    if (frame.size() < AUDIO_HEADER_BYTES) {
+      return new ProtocolError(ErrorCode.INVALID_AUDIO, "binary audio frame of " + frame.size()
+          + " bytes is shorter than its " + AUDIO_HEADER_BYTES + "-byte sequence header");
+    }
+    if (frame.size() > AUDIO_HEADER_BYTES + InputAudioFormat.MAX_FRAME_BYTES) {
+      return new ProtocolError(ErrorCode.INVALID_AUDIO, "binary audio frame of " + frame.size()
+          + " bytes is larger than any allowed frame (" + InputAudioFormat.MAX_FRAME_MS
+          + " ms at 48 kHz: " + InputAudioFormat.MAX_FRAME_BYTES + " bytes after the header)");
+    }
+    return new ClientMessage.Audio(frame.drop(AUDIO_HEADER_BYTES), 0);
   }
 
   /** As {@link #parseBinary(ByteString, AudioTransport)}. */
@@ -157,6 +175,8 @@ public final class ClientMessageParser {
       case "text" -> text(root);
       case "control" -> control(root);
       case "resume" -> resume(root);
+      case "audio" -> audio(root);
+      case "listen" -> listen(root);
       default -> ProtocolError.invalid("unknown type \"" + Texts.excerpt(type.textValue())
           + "\"; known types: " + KNOWN_TYPES);
     };
@@ -282,6 +302,63 @@ public final class ClientMessageParser {
     }
     return new ClientMessage.Resume(sessionId.textValue(), token.textValue(),
         lastSequence.longValue());
+  }
+
+  private static ParseResult audio(JsonNode root) {
+    JsonNode pcm = root.get("pcm");
+    if (pcm == null) {
+      return new ProtocolError(ErrorCode.INVALID_AUDIO, "missing field \"pcm\" of an audio"
+          + " message (base64 of 16-bit little-endian mono PCM)");
+    }
+    if (!pcm.isTextual()) {
+      return new ProtocolError(ErrorCode.INVALID_AUDIO, "field \"pcm\" must be a base64"
+          + " string, got " + kind(pcm));
+    }
+    byte[] bytes;
+    try {
+      bytes = java.util.Base64.getDecoder().decode(pcm.textValue());
+    } catch (IllegalArgumentException e) {
+      return new ProtocolError(ErrorCode.INVALID_AUDIO, "field \"pcm\" is not base64"
+          + " (RFC 4648, standard alphabet with padding): " + e.getMessage());
+    }
+    int rate = 0;
+    JsonNode rateNode = root.get("sample_rate");
+    if (rateNode != null && !rateNode.isNull()) {
+      if (!rateNode.isIntegralNumber() || !InputAudioFormat.isSupported(rateNode.asInt())
+          || !rateNode.canConvertToInt()) {
+        return new ProtocolError(ErrorCode.INVALID_AUDIO, "field \"sample_rate\": "
+            + (rateNode.isIntegralNumber() ? InputAudioFormat.unsupported(rateNode.asLong())
+                : "must be an integer, got " + kind(rateNode)));
+      }
+      rate = rateNode.asInt();
+    }
+    return new ClientMessage.Audio(ByteString.fromArrayUnsafe(bytes), rate);
+  }
+
+  private static ParseResult listen(JsonNode root) {
+    java.util.OptionalInt rate = java.util.OptionalInt.empty();
+    JsonNode rateNode = root.get("sample_rate");
+    if (rateNode != null && !rateNode.isNull()) {
+      if (!rateNode.isIntegralNumber()) {
+        return ProtocolError.invalid("field \"sample_rate\" must be an integer, got "
+            + kind(rateNode));
+      }
+      if (!rateNode.canConvertToInt() || !InputAudioFormat.isSupported(rateNode.asInt())) {
+        return new ProtocolError(ErrorCode.INVALID_AUDIO, "field \"sample_rate\": "
+            + InputAudioFormat.unsupported(rateNode.asLong()));
+      }
+      rate = java.util.OptionalInt.of(rateNode.asInt());
+    }
+    Optional<Boolean> bargeIn = Optional.empty();
+    JsonNode bargeInNode = root.get("barge_in");
+    if (bargeInNode != null && !bargeInNode.isNull()) {
+      if (!bargeInNode.isBoolean()) {
+        return ProtocolError.invalid("field \"barge_in\" must be true or false, got "
+            + kind(bargeInNode));
+      }
+      bargeIn = Optional.of(bargeInNode.booleanValue());
+    }
+    return new ClientMessage.Listen(rate, bargeIn);
   }
 
   /** Index of the first lone UTF-16 surrogate (only possible through JSON \\u escapes), or -1. */

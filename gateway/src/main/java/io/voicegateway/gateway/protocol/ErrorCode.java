@@ -23,7 +23,12 @@ public enum ErrorCode {
   /** Additive: the client sent messages faster than its rate allows; the message was dropped. */
   RATE_LIMITED,
   /** Additive: the client is not allowed to do this (authentication and session resumption). */
-  UNAUTHORIZED;
+  UNAUTHORIZED,
+  /**
+   * Additive: the user's audio was not in the declared format (sample rate, frame size, an odd
+   * byte count, base64); the frame is dropped, the session continues.
+   */
+  INVALID_AUDIO;
 
   /** The value of the {@code code} field. */
   public String wireName() {

@@ -55,6 +55,15 @@ public final class ServerMessages {
   /** As {@link #sessionStart(String, AudioTransport)}, plus {@code resume_token} when present. */
   public static String sessionStart(
       String sessionId, AudioTransport transport, Optional<String> resumeToken) {
+    return sessionStart(sessionId, transport, resumeToken, null, true);
+  }
+
+  /**
+   * As above, plus {@code input_audio} (the format the user's audio must have) and
+   * {@code barge_in} when {@code input} is not null.
+   */
+  public static String sessionStart(String sessionId, AudioTransport transport,
+      Optional<String> resumeToken, InputAudioFormat input, boolean bargeIn) {
     Objects.requireNonNull(sessionId, "sessionId");
     ObjectNode node = object("session_start").put("session_id", sessionId)
         .put("protocol_version", PROTOCOL_VERSION);
@@ -64,8 +73,55 @@ public final class ServerMessages {
         .put("encoding", ENCODING)
         .put("channels", CHANNELS)
         .put("transport", transport.wireName());
+    if (input != null) {
+      inputAudio(node.putObject("input_audio"), input);
+      node.put("barge_in", bargeIn);
+    }
     resumeToken.ifPresent(token -> node.put("resume_token", token));
     return render(node);
+  }
+
+  private static ObjectNode inputAudio(ObjectNode node, InputAudioFormat input) {
+    return node.put("sample_rate", input.sampleRate())
+        .put("encoding", ENCODING)
+        .put("channels", CHANNELS)
+        .put("min_frame_ms", InputAudioFormat.MIN_FRAME_MS)
+        .put("max_frame_ms", InputAudioFormat.MAX_FRAME_MS);
+  }
+
+  /**
+   * Additive: {@code {"type":"listening","input_audio":{…},"barge_in":B}}, the answer to
+   * {@code listen}: how the gateway hears the user from now on.
+   */
+  public static String listening(InputAudioFormat input, boolean bargeIn) {
+    ObjectNode node = object("listening");
+    inputAudio(node.putObject("input_audio"), input);
+    return render(node.put("barge_in", bargeIn));
+  }
+
+  /** Additive: {@code {"type":"speech_started","onset_ms":N,"heard_ms":N}}. */
+  public static String speechStarted(long onsetMs, long heardMs) {
+    return render(object("speech_started").put("onset_ms", onsetMs).put("heard_ms", heardMs));
+  }
+
+  /** Additive: {@code {"type":"speech_stopped","end_ms":N,"speech_ms":N}}. */
+  public static String speechStopped(long endMs, long speechMs) {
+    return render(object("speech_stopped").put("end_ms", endMs).put("speech_ms", speechMs));
+  }
+
+  /** Additive: {@code {"type":"user_turn_end","speech_ms":N,"silence_ms":N}}. */
+  public static String userTurnEnd(long speechMs, long silenceMs) {
+    return render(object("user_turn_end").put("speech_ms", speechMs)
+        .put("silence_ms", silenceMs));
+  }
+
+  /**
+   * Additive: {@code {"type":"interruption_started|interruption_confirmed|false_interruption",
+   * "id":"…","frames_played":N}}.
+   */
+  public static String interruption(String type, String utteranceId, long framesPlayed) {
+    Objects.requireNonNull(utteranceId, "utteranceId");
+    return render(object(type).put("id", utteranceId).put("frames_played", framesPlayed));
   }
 
   /**

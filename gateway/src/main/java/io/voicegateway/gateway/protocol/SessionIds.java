@@ -28,9 +28,17 @@ public final class SessionIds {
 
   /** A new random session id, e.g. {@code ws-3f9a0c12be47}. */
   public static String newSessionId() {
+    return newSessionId(SESSION_ID_PREFIX);
+  }
+
+  /**
+   * A new random session id with another prefix (LiveKit rooms' sessions: {@code lk-}), the same
+   * 12 random hex digits.
+   */
+  public static String newSessionId(String prefix) {
     byte[] bytes = new byte[SESSION_ID_HEX_DIGITS / 2];
     RANDOM.nextBytes(bytes);
-    return SESSION_ID_PREFIX + HEX.formatHex(bytes);
+    return prefix + HEX.formatHex(bytes);
   }
 
   /** Whether {@code id} has the form {@code ws-} + 12 lowercase hex digits. */

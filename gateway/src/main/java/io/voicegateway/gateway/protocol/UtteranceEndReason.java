@@ -7,7 +7,9 @@ public enum UtteranceEndReason {
   /** A STOP ended it early; no frame of it follows the event. */
   STOPPED("stopped"),
   /** Synthesis failed and could not be completed on another worker. */
-  FAILED("failed");
+  FAILED("failed"),
+  /** The user spoke over it and kept talking (automatic barge-in); no frame of it follows. */
+  INTERRUPTED("interrupted");
 
   private final String wireName;
 

@@ -1,6 +1,7 @@
 package io.voicegateway.gateway.ws;
 
 import io.voicegateway.gateway.health.GatewayMetrics;
+import io.voicegateway.gateway.link.SessionLink;
 import io.voicegateway.gateway.protocol.AudioTransport;
 import io.voicegateway.gateway.protocol.ClientMessage;
 import io.voicegateway.gateway.protocol.ClientMessageParser;
@@ -8,17 +9,15 @@ import io.voicegateway.gateway.protocol.ConnectionOptions;
 import io.voicegateway.gateway.protocol.ErrorCode;
 import io.voicegateway.gateway.protocol.ParseResult;
 import io.voicegateway.gateway.protocol.ProtocolError;
-import io.voicegateway.gateway.protocol.RateLimiter;
 import io.voicegateway.gateway.protocol.ServerMessages;
 import io.voicegateway.gateway.protocol.SessionEndReason;
 import io.voicegateway.gateway.protocol.SessionIds;
-import io.voicegateway.gateway.protocol.TextAssembler;
-import io.voicegateway.gateway.protocol.UtteranceEndReason;
 import io.voicegateway.session.SessionEntity;
 import io.voicegateway.session.SessionEntity.ClientEvent;
 import io.voicegateway.session.NodeLocalSharding;
 import io.voicegateway.session.SessionEntityId;
 import io.voicegateway.session.SessionMdc;
+import io.voicegateway.session.TurnTakingSettings;
 import io.voicegateway.session.store.SessionStore;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -40,7 +39,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
@@ -69,12 +67,10 @@ import org.slf4j.LoggerFactory;
  * reason {@code slow_consumer} and aborts the connection.
  *
  * <h2>Client messages</h2>
- * Every message, valid or not, first passes the per-session {@link RateLimiter}. Rejected ones are
- * dropped; the client gets one RATE_LIMITED error at once and then at most one per
- * {@code rate-limited-reply-interval}, saying how many were dropped (a flood is not answered by a
- * flood). Texts with {@code is_final: false} are held and joined with the following texts up to
- * the final one, which is then one utterance. Invalid messages are answered with an {@code error}
- * naming the problem; the session goes on.
+ * What a client message does is the {@link SessionLink}'s business, the same for both transports
+ * (rate limit, texts, control, the user's audio, {@code listen}); this connector adds the WebSocket
+ * and {@code resume}. Invalid messages are answered with an {@code error} naming the problem; the
+ * session goes on.
  *
  * <h2>Sessions and resume</h2>
  * A new connection starts its own session, whose entity lives on this node (its id names this
@@ -101,6 +97,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
    * @param live the node's open connectors (concurrent set), for {@link #endAll}
    * @param store where sessions are claimed on resume ({@link SessionStore#NONE}: no resume)
    * @param nodeTag this node's tag in session entity ids
+   * @param turnTaking how sessions hear their users (barge-in default, audio flood limit)
    */
   public record Context(
       ActorSystem<?> system,
@@ -110,7 +107,8 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       GatewayMetrics metrics,
       Set<ActorRef<Object>> live,
       SessionStore store,
-      String nodeTag) {}
+      String nodeTag,
+      TurnTakingSettings turnTaking) {}
 
   /**
    * Node shutdown: ends every open session with reason {@code node_shutdown} (each client gets
@@ -293,25 +291,19 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   private final Context context;
   private String sessionId;
   private final AudioTransport transport;
-  private EntityRef<SessionEntity.Command> session; // the first Attach/Resume go through sharding
-  // The incarnation itself, from SessionStarted/SessionResumed: on this node, so later commands go
-  // to it directly rather than through the shard region (ShardRegion, Shard: two hops each).
-  private ActorRef<SessionEntity.Command> entity;
+  // routing (sharding first, then the incarnation itself), rate limit, texts, the user's audio
+  private final SessionLink link;
   private Inbound heldInbound; // a client message read before the entity answered, not yet acked
   private String resumeToken; // the new session's secret, for session_start only; never logged
   private boolean sessionUsed; // a text or control reached the session: too late to resume
   private boolean resumed;
   private final java.util.concurrent.atomic.AtomicReference<String> logId; // the MDC's session id
-  private final RateLimiter rateLimiter;
   private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
-  private final TextAssembler texts;
 
   private ActorRef<Outbound> source;
   private boolean sessionStarted;
   private Send inFlight;
   private long inFlightSince; // when inFlight was offered to the socket
-  private long rateLimitedDropped;
-  private boolean rateLimitedReplyDue = true;
   private long bargeInStartedAt; // 0: no PAUSE/STOP waiting for its answer
   private long lastAudioTakenAt;
   private boolean sessionOver; // SessionEnded received or End sent: never talk to the entity again
@@ -326,10 +318,26 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     this.context = context;
     this.sessionId = sessionId;
     this.transport = options.audioTransport();
-    this.session = context.sharding().entityRefFor(SessionEntity.TYPE_KEY,
-        new SessionEntityId(sessionId, context.nodeTag(), 1).entityId());
-    this.rateLimiter = context.parser().limits().newRateLimiter(System.nanoTime());
-    this.texts = new TextAssembler(context.parser().limits().maxTextLength());
+    this.link = new SessionLink(new SessionLink.Transport() {
+          @Override
+          public void send(String json, boolean pausedOrClear) {
+            text(json, pausedOrClear ? Kind.PAUSED_OR_CLEAR : Kind.OTHER);
+          }
+
+          @Override
+          public void sendError(String to, ErrorCode code, String message) {
+            WebSocketConnector.this.sendError(code, message);
+          }
+
+          @Override
+          public void scheduleRateLimitedReply(Duration delay) {
+            timers.startSingleTimer(Tick.RATE_LIMITED_REPLY, delay);
+          }
+        }, context.parser().limits(), context.settings().rateLimitedReplyInterval(),
+        context.metrics(), options.input(), context.turnTaking().bargeIn(),
+        context.turnTaking().maxAudioAhead(), ctx.getLog());
+    link.target(context.sharding().entityRefFor(SessionEntity.TYPE_KEY,
+        new SessionEntityId(sessionId, context.nodeTag(), 1).entityId()));
     context.metrics().sessionOpened();
     context.live().add(ctx.getSelf());
     timers.startSingleTimer(Tick.START_TIMEOUT, START_TIMEOUT);
@@ -339,7 +347,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       resumeToken = SessionIds.newResumeToken();
       tokenHash = SessionIds.resumeTokenSha256(resumeToken);
     }
-    session.tell(new SessionEntity.Attach(self, tokenHash));
+    link.toSession(new SessionEntity.Attach(self, tokenHash));
     ctx.getLog().info("client connected (audio transport {})", transport.wireName());
   }
 
@@ -358,7 +366,10 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
         .onMessage(ClientEvent.class, this::onSessionEvent)
         .onMessageEquals(Tick.START_TIMEOUT, this::onStartTimeout)
         .onMessageEquals(Tick.SLOW_CONSUMER, this::onSlowConsumer)
-        .onMessageEquals(Tick.RATE_LIMITED_REPLY, this::onRateLimitedReplyDue)
+        .onMessageEquals(Tick.RATE_LIMITED_REPLY, () -> {
+          link.onRateLimitedReplyDue(sessionOver);
+          return this;
+        })
         .onMessageEquals(Tick.CLOSE_GRACE, this::abortAndStop)
         .onMessageEquals(NodeShutdown.INSTANCE, this::onNodeShutdown)
         .onSignal(PostStop.class, s -> {
@@ -376,39 +387,30 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       in.ackTo().tell(InboundAck.INSTANCE);
       return this;
     }
-    if (entity == null) {
+    if (!link.entityKnown()) {
       // Commands wait for the entity's answer, so that none sent through the region can be
       // overtaken by a later one sent directly (the inbound stream is back-pressured meanwhile).
       heldInbound = in;
       return this;
     }
-    if (!rateLimiter.tryAcquire(in.receivedNanos())) {
+    ParseResult result = in.result();
+    if (!link.admit(result, in.receivedNanos(), "")) {
       in.ackTo().tell(InboundAck.INSTANCE);
-      rateLimitedDropped++;
-      if (rateLimitedReplyDue) replyRateLimited();
       return this;
     }
-    ParseResult result = in.result();
-    if (result instanceof ClientMessage.Resume resume && startResume(resume, in.ackTo())) {
-      return this; // the next client message is read once the claim is answered
+    if (result instanceof ClientMessage.Resume resume) {
+      if (startResume(resume, in.ackTo())) {
+        return this; // the next client message is read once the claim is answered
+      }
+      in.ackTo().tell(InboundAck.INSTANCE);
+      return this;
     }
     in.ackTo().tell(InboundAck.INSTANCE);
     if (result instanceof ClientMessage.Text || result instanceof ClientMessage.Control) {
       sessionUsed = true;
     }
-    if (result instanceof ProtocolError error) {
-      getContext().getLog().debug("client message refused: {} {}", error.code(), error.message());
-      sendError(error.code(), error.message());
-    } else if (result instanceof ClientMessage.Text text) {
-      onText(text);
-    } else if (result instanceof ClientMessage.Control control) {
-      SessionEntity.Act act = SessionEntity.Act.valueOf(control.command().name());
-      if (act != SessionEntity.Act.RESUME && bargeInStartedAt == 0) {
-        bargeInStartedAt = in.receivedNanos();
-      }
-      toSession(new SessionEntity.Control(act));
-    }
-    return this;
+    link.handle(result, in.receivedNanos(), "");
+    return Behaviors.same(); // not this: see SessionMdc (audio arrives 50 times a second)
   }
 
   // ---------------------------------------------------------------- resume
@@ -458,8 +460,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       // the connection closed while claiming: the session stays claimable for a later resume
       return this;
     }
-    toSession(new SessionEntity.End(SessionEntity.RESUMED)); // our own session, dropped
-    entity = null; // until the resumed incarnation answers
+    link.toSession(new SessionEntity.End(SessionEntity.RESUMED)); // our own session, dropped
     NodeLocalSharding.supersede(context.system(), claimed.previousOwner());
     getContext().getLog().info("connection moves from session {} to resumed session {} ({})",
         sessionId, asked, claimed.owner());
@@ -467,38 +468,10 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     logId.set(asked);
     resumed = true;
     resumeToken = null;
-    session = context.sharding().entityRefFor(SessionEntity.TYPE_KEY, claimed.owner().entityId());
-    session.tell(new SessionEntity.Resume(getContext().getSelf().narrow(), claimed,
+    link.target(context.sharding().entityRefFor(SessionEntity.TYPE_KEY,
+        claimed.owner().entityId())); // until the resumed incarnation answers
+    link.toSession(new SessionEntity.Resume(getContext().getSelf().narrow(), claimed,
         done.resume().lastSequence()));
-    return this;
-  }
-
-  private void onText(ClientMessage.Text text) {
-    TextAssembler.Result result = texts.add(text);
-    if (result instanceof TextAssembler.TooLong tooLong) {
-      sendError(ErrorCode.TEXT_TOO_LONG, tooLong.message());
-    } else if (result instanceof TextAssembler.Utterance u) {
-      toSession(new SessionEntity.Say(u.id(), u.text()));
-    }
-  }
-
-  private void replyRateLimited() {
-    ProtocolError rejection = rateLimiter.rejection();
-    String message = rateLimitedDropped == 1 ? rejection.message()
-        : rejection.message() + " (" + rateLimitedDropped + " messages dropped since the last"
-            + " RATE_LIMITED error)";
-    rateLimitedDropped = 0;
-    sendError(ErrorCode.RATE_LIMITED, message);
-    Duration interval = context.settings().rateLimitedReplyInterval();
-    if (!interval.isZero()) {
-      rateLimitedReplyDue = false;
-      timers.startSingleTimer(Tick.RATE_LIMITED_REPLY, interval);
-    }
-  }
-
-  private Behavior<Object> onRateLimitedReplyDue() {
-    rateLimitedReplyDue = true;
-    if (rateLimitedDropped > 0 && !sessionOver) replyRateLimited();
     return this;
   }
 
@@ -526,31 +499,21 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       enqueue(new Send(transport == AudioTransport.BINARY
           ? BinaryMessage.create(ServerMessages.binaryAudio(a.pcm(), a.sequence()))
           : TextMessage.create(ServerMessages.audio(a.pcm(), a.sequence())), Kind.AUDIO));
+    } else if (link.relay(event)) {
+      if (event instanceof SessionEntity.Paused || event instanceof SessionEntity.Clear) {
+        long started = link.takeBargeInStart();
+        if (started != 0 && bargeInStartedAt == 0) bargeInStartedAt = started;
+      }
     } else if (event instanceof SessionEntity.SessionStarted s) {
       sessionStarted = true;
       cancelStartTimeoutOnceStarted();
-      text(ServerMessages.sessionStart(s.sessionId(), transport, Optional.ofNullable(resumeToken)),
-          Kind.OTHER);
+      text(ServerMessages.sessionStart(s.sessionId(), transport, Optional.ofNullable(resumeToken),
+          link.input(), link.bargeIn()), Kind.OTHER);
       entityAnswered(s.entity());
     } else if (event instanceof SessionEntity.SessionResumed r) {
       text(ServerMessages.sessionResumed(r.sessionId(), r.nextSequence(), r.accepted(),
           r.paused(), r.pending()), Kind.OTHER);
       entityAnswered(r.entity());
-    } else if (event instanceof SessionEntity.UtteranceStart s) {
-      text(ServerMessages.utteranceStart(s.utteranceId()), Kind.OTHER);
-    } else if (event instanceof SessionEntity.UtteranceEnd e) {
-      text(ServerMessages.utteranceEnd(e.utteranceId(), e.frames(),
-          UtteranceEndReason.fromWireName(e.reason())), Kind.OTHER);
-    } else if (event instanceof SessionEntity.Paused) {
-      text(ServerMessages.paused(), Kind.PAUSED_OR_CLEAR);
-    } else if (event instanceof SessionEntity.Clear) {
-      text(ServerMessages.clear(), Kind.PAUSED_OR_CLEAR);
-    } else if (event instanceof SessionEntity.Resumed) {
-      text(ServerMessages.resumed(), Kind.OTHER);
-    } else if (event instanceof SessionEntity.WorkerChanged w) {
-      text(ServerMessages.workerChanged(w.utteranceId(), w.reason()), Kind.OTHER);
-    } else if (event instanceof SessionEntity.Error e) {
-      sendError(ErrorCode.fromSessionCode(e.code()), e.message());
     } else if (event instanceof SessionEntity.SessionEnded e) {
       getContext().getLog().info("session ended: {}", e.reason());
       sessionOver = true;
@@ -566,7 +529,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
 
   /** The entity answered Attach or Resume: commands go to it directly from now on. */
   private void entityAnswered(ActorRef<SessionEntity.Command> incarnation) {
-    entity = incarnation;
+    link.entityAnswered(incarnation);
     if (heldInbound != null) {
       Inbound held = heldInbound;
       heldInbound = null;
@@ -574,13 +537,8 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     }
   }
 
-  /** To the incarnation directly once it answered, else (ending early) through sharding. */
   private void toSession(SessionEntity.Command command) {
-    if (entity != null) {
-      entity.tell(command);
-    } else {
-      session.tell(command);
-    }
+    link.toSession(command);
   }
 
   private void sendError(ErrorCode code, String message) {

@@ -1,0 +1,119 @@
+package io.voicegateway.session;
+
+import io.voicegateway.audio.Resampler;
+import io.voicegateway.audio.vad.SileroModel;
+import io.voicegateway.audio.vad.SileroVad;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Hears one session's user (DESIGN.md, the listening half): the client's audio, resampled to
+ * 16 kHz with the project's band-limited {@link Resampler}, goes through Silero VAD in 32 ms
+ * windows and a {@link TurnDetector}, whose events go to the session. It runs on its own
+ * dispatcher ({@value #DISPATCHER}), so inference never delays the frames the session sends.
+ * The session spawns it at the first audio it hears; a session that never hears audio has none.
+ *
+ * <p>A microphone that stops sending while the user speaks (muted, a dropped track) ends the
+ * speech after {@link #INPUT_GAP} without audio, so the session is never left waiting for a
+ * {@code speech_stopped} that cannot come.
+ */
+public final class VoiceListener extends AbstractBehavior<VoiceListener.Command> {
+
+  /** The dispatcher listeners run on (reference.conf). */
+  public static final String DISPATCHER = "voicegw.session.listener-dispatcher";
+
+  static final Duration INPUT_GAP = Duration.ofMillis(300);
+
+  public interface Command {}
+
+  /** The user's audio: 16-bit mono samples at {@code sampleRate}. */
+  public record Heard(short[] samples, int sampleRate) implements Command {}
+
+  /** Speech and turn events, and what the VAD cost (for metrics), toward the session. */
+  public record Voice(TurnDetector.Event event) {}
+
+  private enum Tick implements Command { INPUT_GAP_CHECK }
+
+  static Behavior<Command> create(String sessionId, TurnTakingSettings settings,
+      SileroModel model, ActorRef<Voice> session, SessionMetrics metrics) {
+    return SessionMdc.around(Command.class, sessionId, Behaviors.setup(ctx ->
+        Behaviors.withTimers(timers ->
+            new VoiceListener(ctx, timers, settings, model, session, metrics))));
+  }
+
+  static DispatcherSelector dispatcher() {
+    return DispatcherSelector.fromConfig(DISPATCHER);
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final SileroVad vad;
+  private final TurnDetector detector;
+  private final ActorRef<Voice> session;
+  private final SessionMetrics metrics;
+  private Resampler resampler; // null at 16 kHz
+  private int inputRate;
+  private long lastHeardAt;
+
+  private VoiceListener(ActorContext<Command> ctx, TimerScheduler<Command> timers,
+      TurnTakingSettings settings, SileroModel model, ActorRef<Voice> session,
+      SessionMetrics metrics) {
+    super(ctx);
+    this.timers = timers;
+    this.vad = new SileroVad(model);
+    this.detector = new TurnDetector(settings,
+        SileroModel.WINDOW_SAMPLES * 1000 / SileroModel.SAMPLE_RATE);
+    this.session = session;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Heard.class, this::onHeard)
+        .onMessageEquals(Tick.INPUT_GAP_CHECK, this::onInputGapCheck)
+        .build();
+  }
+
+  private Behavior<Command> onHeard(Heard heard) {
+    lastHeardAt = System.nanoTime();
+    if (heard.sampleRate() != inputRate) {
+      inputRate = heard.sampleRate();
+      resampler = inputRate == SileroModel.SAMPLE_RATE ? null
+          : new Resampler(inputRate, SileroModel.SAMPLE_RATE);
+    }
+    short[] samples = resampler == null ? heard.samples() : resampler.process(heard.samples());
+    long started = System.nanoTime();
+    float[] probabilities = vad.accept(samples, 0, samples.length);
+    if (probabilities.length > 0) {
+      metrics.vadWindows(probabilities.length, System.nanoTime() - started);
+    }
+    boolean wasSpeaking = detector.speaking();
+    for (float p : probabilities) detector.window(p, this::tellSession);
+    if (!wasSpeaking && detector.speaking()) {
+      timers.startTimerWithFixedDelay(Tick.INPUT_GAP_CHECK, INPUT_GAP.dividedBy(2));
+    } else if (wasSpeaking && !detector.speaking()) {
+      timers.cancel(Tick.INPUT_GAP_CHECK);
+    }
+    return Behaviors.same(); // not this: see SessionMdc
+  }
+
+  private Behavior<Command> onInputGapCheck() {
+    if (System.nanoTime() - lastHeardAt < INPUT_GAP.toNanos()) return this;
+    getContext().getLog().info("no audio for {} ms while the user spoke: speech over",
+        INPUT_GAP.toMillis());
+    detector.inputStopped(this::tellSession);
+    timers.cancel(Tick.INPUT_GAP_CHECK);
+    return this;
+  }
+
+  private void tellSession(TurnDetector.Event event) {
+    session.tell(new Voice(event));
+  }
+}
