@@ -18,6 +18,7 @@ import {
   type RemoteTrack,
   type RemoteTrackPublication,
 } from '@livekit/rtc-node';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { VoiceAnalyser } from './voice_analyser.js';
@@ -35,6 +36,7 @@ interface Command {
   topic?: string;
   hz?: number;
   ms?: number;
+  path?: string;
 }
 
 interface TrackAnalysis {
@@ -79,6 +81,11 @@ class Participant {
         this.tones = this.tones
           .then(() => this.publishTone(command.hz ?? 440, command.ms ?? 500))
           .catch((err) => emit('error', { message: `publish_tone: ${text(err)}` }));
+        return;
+      case 'publish_pcm':
+        this.tones = this.tones
+          .then(() => this.publishPcm(command.path ?? ''))
+          .catch((err) => emit('error', { message: `publish_pcm: ${text(err)}` }));
         return;
       case 'clock':
         return emit('clock', { t_ms: nowMs() });
@@ -181,6 +188,23 @@ class Participant {
     }
     await source.waitForPlayout();
     emit('tone_done', { hz, ms, start_ms: startMs, t_ms: nowMs() });
+  }
+
+  /**
+   * Plays a file of raw 16-bit little-endian mono PCM at 48 kHz (speech a test made) on the same
+   * microphone track as the tones, at real time; emits pcm_done with when it started.
+   */
+  private async publishPcm(path: string): Promise<void> {
+    const bytes = readFileSync(path);
+    const all = new Int16Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 2));
+    const source = await this.toneTrack();
+    const startMs = nowMs();
+    for (let at = 0; at + TONE_FRAME_SAMPLES <= all.length; at += TONE_FRAME_SAMPLES) {
+      const samples = all.slice(at, at + TONE_FRAME_SAMPLES);
+      await source.captureFrame(new AudioFrame(samples, SAMPLE_RATE, 1, TONE_FRAME_SAMPLES));
+    }
+    await source.waitForPlayout();
+    emit('pcm_done', { path, start_ms: startMs, t_ms: nowMs() });
   }
 
   private async toneTrack(): Promise<AudioSource> {

@@ -638,17 +638,15 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
         tell(new Resumed());
         release();
       }
-      case STOP -> {
-        stopAll(now, STOPPED);
-        tell(new Clear());
-      }
+      case STOP -> stopAll(now, STOPPED);
     }
     return this;
   }
 
   /**
    * Ends the current utterance and every queued one with {@code outcome} (STOP, a confirmed
-   * interruption): the stream stops, held frames are dropped, the session is unpaused.
+   * interruption): the stream stops, held frames are dropped, the session is unpaused, and the
+   * client is told to drop what it holds (an interruption told it when it started).
    */
   private void stopAll(long now, String outcome) {
     if (stream != null) stream.tell(new TtsStream.Stop());
@@ -658,8 +656,10 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       paused = false;
       pacing.resume(now);
     }
+    boolean cleared = interrupted != null;
     endInterruption();
     pacing.clear(now);
+    if (!cleared) tell(new Clear());
     if (current != null) {
       endUtterance(current, outcome);
       current = null;

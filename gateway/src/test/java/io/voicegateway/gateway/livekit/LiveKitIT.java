@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.voicegateway.gateway.GatewayFixture;
 import io.voicegateway.gateway.cluster.LocalCluster;
+import io.voicegateway.gateway.listen.SpeechAudio;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -115,6 +116,37 @@ class LiveKitIT {
       assertTrue(firstAudio > 0 && firstAudio < 2000, "first audio " + firstAudio + " ms");
       JsonNode stats = statsOfAgentTrack(p);
       assertEquals(48000, stats.path("sample_rate").asInt(), stats.toString());
+    }
+  }
+
+  @Test
+  void theAgentHearsAParticipantTalkOverItAndStops() throws Exception {
+    short[] speech = SpeechAudio.concat(SpeechAudio.silence(48_000, 300),
+        SpeechAudio.espeak("Hello there, I would like to ask you about my order please", 150,
+            48_000), SpeechAudio.silence(48_000, 1200));
+    Path pcm = logs.resolve("speech-48k.pcm");
+    java.nio.file.Files.write(pcm, SpeechAudio.pcm(speech, 0, speech.length));
+    try (TestParticipant p = joinNewRoom("talked-over")) {
+      for (int i = 0; i < 12; i++) p.send("{\"type\":\"text\",\"text\":\"part " + i + "\"}");
+      p.await("the agent's audio", event("audio_start"), Duration.ofSeconds(10));
+      p.command(JSON.createObjectNode().put("cmd", "publish_pcm").put("path", pcm.toString()));
+      p.await("speech_started", data("speech_started"), Duration.ofSeconds(20));
+      JsonNode started = p.await("interruption_started", data("interruption_started"),
+          Duration.ofSeconds(10));
+      p.await("interruption_confirmed", data("interruption_confirmed"), Duration.ofSeconds(10));
+      JsonNode end = p.await("the interrupted utterance's end", e -> data("utterance_end").test(e)
+          && payloadOf(e).path("reason").asText().equals("interrupted"), Duration.ofSeconds(10));
+      assertEquals(payloadOf(started).path("id").asText(), payloadOf(end).path("id").asText());
+      p.await("user_turn_end", data("user_turn_end"), Duration.ofSeconds(20));
+      p.await("pcm_done", event("pcm_done"), Duration.ofSeconds(20));
+    }
+  }
+
+  private static JsonNode payloadOf(JsonNode dataEvent) {
+    try {
+      return TestParticipant.payload(dataEvent);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
