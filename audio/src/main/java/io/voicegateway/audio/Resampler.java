@@ -26,14 +26,40 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Resampler {
 
-  /** Passband edge as a fraction of the lower Nyquist frequency. */
-  static final double PASSBAND = 0.90;
-  /** Stopband edge as a fraction of the lower Nyquist frequency. */
-  static final double STOPBAND = 1.00;
-  /** Design stopband attenuation in dB. */
-  static final double ATTENUATION_DB = 80.0;
+  /**
+   * How good the filter is, and so how long: the passband and stopband edges as fractions of the
+   * lower Nyquist frequency, and the stopband attenuation.
+   */
+  public enum Quality {
+    /** For listening: flat to 90 % of Nyquist, images and aliases 80 dB down (the worker). */
+    TRANSPARENT(0.90, 1.00, 80.0),
+    /**
+     * For analysis (the VAD's input): flat to 70 % of Nyquist (5.6 kHz at 16 kHz), aliases 60 dB
+     * down; about a quarter of the taps (docs/BENCHMARKS.md).
+     */
+    ANALYSIS(0.70, 1.00, 60.0);
 
-  private static final ConcurrentHashMap<Long, FilterBank> BANKS = new ConcurrentHashMap<>();
+    final double passband;
+    final double stopband;
+    final double attenuationDb;
+
+    Quality(double passband, double stopband, double attenuationDb) {
+      this.passband = passband;
+      this.stopband = stopband;
+      this.attenuationDb = attenuationDb;
+    }
+  }
+
+  /** Passband edge as a fraction of the lower Nyquist frequency ({@link Quality#TRANSPARENT}). */
+  static final double PASSBAND = Quality.TRANSPARENT.passband;
+  /** Stopband edge as a fraction of the lower Nyquist frequency. */
+  static final double STOPBAND = Quality.TRANSPARENT.stopband;
+  /** Design stopband attenuation in dB. */
+  static final double ATTENUATION_DB = Quality.TRANSPARENT.attenuationDb;
+
+  private static final ConcurrentHashMap<BankKey, FilterBank> BANKS = new ConcurrentHashMap<>();
+
+  private record BankKey(int up, int down, Quality quality) {}
 
   private final int inRate;
   private final int outRate;
@@ -52,6 +78,10 @@ public final class Resampler {
   private long outputCount;
 
   public Resampler(int inRate, int outRate) {
+    this(inRate, outRate, Quality.TRANSPARENT);
+  }
+
+  public Resampler(int inRate, int outRate, Quality quality) {
     if (inRate <= 0 || outRate <= 0) {
       throw new IllegalArgumentException("sample rates must be positive: " + inRate + " -> " + outRate);
     }
@@ -63,7 +93,8 @@ public final class Resampler {
     if (up == 1 && down == 1) {
       this.bank = null;
     } else {
-      this.bank = BANKS.computeIfAbsent(((long) up << 32) | down, k -> FilterBank.design(up, down));
+      this.bank = BANKS.computeIfAbsent(
+          new BankKey(up, down, quality), k -> FilterBank.design(up, down, quality));
       this.work = new float[bank.taps - 1 + 1024];
     }
     reset();
@@ -214,11 +245,15 @@ public final class Resampler {
     }
 
     static FilterBank design(int up, int down) {
+      return design(up, down, Quality.TRANSPARENT);
+    }
+
+    static FilterBank design(int up, int down, Quality quality) {
       int r = Math.max(up, down);
       double nyquist = 0.5 / r; // lower Nyquist in cycles per virtual sample
-      double transition = (STOPBAND - PASSBAND) * nyquist;
-      double cutoff = 0.5 * (STOPBAND + PASSBAND) * nyquist;
-      double a = ATTENUATION_DB;
+      double transition = (quality.stopband - quality.passband) * nyquist;
+      double cutoff = 0.5 * (quality.stopband + quality.passband) * nyquist;
+      double a = quality.attenuationDb;
       double beta = a > 50 ? 0.1102 * (a - 8.7) : 0.5842 * Math.pow(a - 21, 0.4) + 0.07886 * (a - 21);
       // Kaiser's estimate of the length for this attenuation and transition width
       int length = (int) Math.ceil((a - 7.95) / (14.357 * transition)) + 1;

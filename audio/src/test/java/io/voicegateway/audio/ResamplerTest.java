@@ -77,6 +77,23 @@ class ResamplerTest {
   }
 
   @Test
+  void theAnalysisQualityKeepsSpeechBandsAndRejectsAliasesWithAQuarterOfTheTaps() {
+    Resampler analysis = new Resampler(48000, 16000, Resampler.Quality.ANALYSIS);
+    Resampler transparent = new Resampler(48000, 16000);
+    assertTrue(analysis.tapsPerPhase() * 3 < transparent.tapsPerPhase(),
+        analysis.tapsPerPhase() + " taps against " + transparent.tapsPerPhase());
+    short[] tone = Spectrum.sine(1000, 16000, 48000, 48000);
+    double gain = Spectrum.db(steadyAmplitude(resampleAll(analysis, tone), 1000, 16000)
+        / steadyAmplitude(tone, 1000, 48000));
+    assertTrue(Math.abs(gain) < 0.5, "1 kHz gain " + gain);
+    short[] high = Spectrum.sine(12000, 16000, 48000, 48000);
+    double alias = Spectrum.db(steadyAmplitude(
+        resampleAll(new Resampler(48000, 16000, Resampler.Quality.ANALYSIS), high), 4000, 16000)
+        / 16000);
+    assertTrue(alias < -55, "alias only " + alias + " dB down");
+  }
+
+  @Test
   void outputLengthIsInputTimesRatioAfterFlush() {
     int[][] ratios = {{16000, 48000}, {22050, 48000}, {24000, 48000}, {48000, 16000}, {44100, 48000}};
     for (int[] ratio : ratios) {

@@ -717,6 +717,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     TurnDetector.Event event = wrapped.voice().event();
     if (event instanceof TurnDetector.SpeechStarted s) {
       metrics.speechStarted(s.heardMs());
+      restartIdle(); // the user speaking is not idle; mere audio (silence, noise) is
       tell(new SpeechStarted(s.onsetMs(), s.heardMs()));
       timers.cancel(Tick.FALSE_INTERRUPTION);
       if (interrupted == null && bargeIn && current != null && !paused) startInterruption();

@@ -86,7 +86,8 @@ public final class VoiceListener extends AbstractBehavior<VoiceListener.Command>
     if (heard.sampleRate() != inputRate) {
       inputRate = heard.sampleRate();
       resampler = inputRate == SileroModel.SAMPLE_RATE ? null
-          : new Resampler(inputRate, SileroModel.SAMPLE_RATE);
+          // the VAD needs speech bands, not a transparent filter: a quarter of the taps
+          : new Resampler(inputRate, SileroModel.SAMPLE_RATE, Resampler.Quality.ANALYSIS);
     }
     short[] samples = resampler == null ? heard.samples() : resampler.process(heard.samples());
     long started = System.nanoTime();

@@ -468,10 +468,64 @@ class ClientMessageParserTest {
   }
 
   @Test
-  void binaryGarbageIsRejectedAsReservedEvenWhenBinaryWasNegotiated() {
-    byte[] pcm = new byte[1920];
-    var error = error(parser.parseBinary(pcm, AudioTransport.BINARY), ErrorCode.INVALID_MESSAGE);
-    assertMentions(error, "does not start with '{'", "reserved");
+  void binaryGarbageIsRejectedEvenWhenBinaryWasNegotiated() {
+    byte[] garbage = new byte[1920];
+    java.util.Arrays.fill(garbage, (byte) 0x55);
+    var error = error(parser.parseBinary(garbage, AudioTransport.BINARY),
+        ErrorCode.INVALID_MESSAGE);
+    assertMentions(error, "starts with neither '{' nor a zero byte");
+  }
+
+  @Test
+  void aBinaryFrameStartingWithAZeroByteIsTheUsersAudioOnAnyConnection() {
+    byte[] frame = new byte[8 + 640];
+    frame[7] = 1; // sequence 1
+    frame[8] = 0x34;
+    frame[9] = 0x12;
+    for (AudioTransport transport : AudioTransport.values()) {
+      ClientMessage.Audio audio = assertInstanceOf(ClientMessage.Audio.class,
+          parser.parseBinary(frame, transport));
+      assertEquals(640, audio.pcm().size(), "the header is not audio");
+      assertEquals(0x1234, InputAudioFormat.samples(audio.pcm())[0], "little-endian samples");
+      assertEquals(0, audio.sampleRate(), "the connection's rate applies");
+    }
+  }
+
+  @Test
+  void binaryAudioShorterThanItsHeaderOrLongerThanAnyFrameIsNamed() {
+    assertMentions(error(parser.parseBinary(new byte[5], AudioTransport.JSON),
+        ErrorCode.INVALID_AUDIO), "5 bytes", "8-byte sequence header");
+    assertMentions(error(parser.parseBinary(new byte[8 + 3842], AudioTransport.JSON),
+        ErrorCode.INVALID_AUDIO), "3850 bytes", "40 ms at 48 kHz");
+  }
+
+  @Test
+  void jsonAudioCarriesBase64PcmAndAnOptionalSupportedRate() {
+    ClientMessage.Audio audio = assertInstanceOf(ClientMessage.Audio.class,
+        parser.parse("{\"type\":\"audio\",\"pcm\":\"NBI=\",\"sample_rate\":16000}"));
+    assertEquals(16000, audio.sampleRate());
+    assertEquals(0x1234, InputAudioFormat.samples(audio.pcm())[0]);
+    assertMentions(error(parser.parse("{\"type\":\"audio\",\"pcm\":\"%%%\"}"),
+        ErrorCode.INVALID_AUDIO), "field \"pcm\" is not base64");
+    assertMentions(error(parser.parse("{\"type\":\"audio\"}"), ErrorCode.INVALID_AUDIO),
+        "missing field \"pcm\"");
+    assertMentions(error(parser.parse("{\"type\":\"audio\",\"pcm\":\"\",\"sample_rate\":11025}"),
+        ErrorCode.INVALID_AUDIO), "11025 Hz is not supported", "16000");
+  }
+
+  @Test
+  void listenMayNameARateAndBargeIn() {
+    ClientMessage.Listen listen = assertInstanceOf(ClientMessage.Listen.class,
+        parser.parse("{\"type\":\"listen\",\"sample_rate\":8000,\"barge_in\":false}"));
+    assertEquals(java.util.OptionalInt.of(8000), listen.sampleRate());
+    assertEquals(java.util.Optional.of(false), listen.bargeIn());
+    ClientMessage.Listen empty = assertInstanceOf(ClientMessage.Listen.class,
+        parser.parse("{\"type\":\"listen\"}"));
+    assertTrue(empty.sampleRate().isEmpty() && empty.bargeIn().isEmpty());
+    assertMentions(error(parser.parse("{\"type\":\"listen\",\"barge_in\":\"no\"}"),
+        ErrorCode.INVALID_MESSAGE), "field \"barge_in\" must be true or false");
+    assertMentions(error(parser.parse("{\"type\":\"listen\",\"sample_rate\":96000}"),
+        ErrorCode.INVALID_AUDIO), "96000 Hz is not supported");
   }
 
   @Test
@@ -492,6 +546,6 @@ class ClientMessageParserTest {
   void errorRendersAsTheWireErrorMessage() {
     var error = error(parser.parse("{\"type\":\"sing\"}"), ErrorCode.INVALID_MESSAGE);
     assertEquals("{\"type\":\"error\",\"message\":\"unknown type \\\"sing\\\"; known types: text,"
-        + " control, resume\",\"code\":\"INVALID_MESSAGE\"}", error.toJson());
+        + " control, resume, audio, listen\",\"code\":\"INVALID_MESSAGE\"}", error.toJson());
   }
 }
