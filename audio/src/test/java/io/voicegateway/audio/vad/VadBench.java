@@ -84,8 +84,16 @@ public class VadBench {
 
   @State(Scope.Thread)
   public static class Downsampling {
-    Resampler resampler = new Resampler(48_000, 16_000);
+    /** TRANSPARENT: the worker's filter; ANALYSIS: the one the VAD's input goes through. */
+    @Param({"TRANSPARENT", "ANALYSIS"})
+    Resampler.Quality quality;
+    Resampler resampler;
     short[] frame = signal("noise", 960);
+
+    @Setup
+    public void setUp() {
+      resampler = new Resampler(48_000, 16_000, quality);
+    }
   }
 
   @Benchmark
