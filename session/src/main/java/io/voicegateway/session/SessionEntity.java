@@ -200,9 +200,11 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
    * @param paused whether the session is paused (RESUME continues it)
    * @param pending utterances not finished: the interrupted one (continuing) and the queued ones
    * @param entity this incarnation, for the connector's later commands (as in {@link SessionStarted})
+   * @param bargeIn whether automatic barge-in is on (the client's choice, carried over)
    */
   public record SessionResumed(String sessionId, long nextSequence, long accepted,
-      boolean paused, int pending, ActorRef<Command> entity) implements ClientEvent {}
+      boolean paused, int pending, ActorRef<Command> entity, boolean bargeIn)
+      implements ClientEvent {}
 
   /** One 20 ms frame; answer with {@link ClientAck}. {@code sequence} counts from 1 per session. */
   public record Audio(byte[] pcm, long sequence) implements ClientEvent {}
@@ -357,9 +359,14 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private final ArrayDeque<TtsStream.Frame> held = new ArrayDeque<>();
   // Frames of the current utterance sent last, newest last: those the client had not played when
   // an interruption made it drop its buffer are sent again if the agent goes on.
-  private final ArrayDeque<byte[]> recent = new ArrayDeque<>();
+  // The end of the previous utterance counts too: the client drops it as well when it still
+  // holds it.
+  private final ArrayDeque<SentFrame> recent = new ArrayDeque<>();
   private final int recentCapacity;
-  private final ArrayDeque<byte[]> replay = new ArrayDeque<>(); // sent before held, no stream ack
+  private final ArrayDeque<SentFrame> replay = new ArrayDeque<>(); // before held, no stream ack
+
+  /** A frame sent to the client, and the utterance it belongs to. */
+  private record SentFrame(byte[] pcm, Utterance utterance) {}
   private ActorRef<TtsStream.Command> stream;
   private WorkerRecord worker;
   private String streamSessionId; // the worker's session_id of the current stream
@@ -515,6 +522,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
       paused = true;
       pacing.pause(now);
     }
+    if (state.bargeIn() != null) bargeIn = state.bargeIn(); // the client's choice goes on
     endOrphanedWorkerSession(state.workerSession());
     persistent = true;
     changed(); // the state under this epoch, with the sequence the client gave
@@ -524,7 +532,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     getContext().getLog().info("session resumed ({}) after sequence {}: {} utterance(s) pending,"
         + " next sequence {}", id, last, queue.size(), nextSequence);
     tell(new SessionResumed(sessionId, nextSequence, accepted, paused, queue.size(),
-        getContext().getSelf()));
+        getContext().getSelf(), bargeIn));
     restartIdle();
     startNext();
     return this;
@@ -708,7 +716,10 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   }
 
   private Behavior<Command> onSetBargeIn(SetBargeIn set) {
-    bargeIn = set.on();
+    if (bargeIn != set.on()) {
+      bargeIn = set.on();
+      changed(); // kept for a resume
+    }
     if (!bargeIn && interrupted != null) falseInterruption("barge-in switched off");
     return this;
   }
@@ -758,12 +769,20 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     if (stream != null) stream.tell(new TtsStream.Pause());
     long unplayed = (pacing.buffered(now) + FRAME_NANOS - 1) / FRAME_NANOS;
     int rewind = (int) Math.min(unplayed, recent.size());
-    for (int i = 0; i < rewind; i++) replay.addFirst(recent.pollLast());
-    current.sent -= rewind;
+    int earlier = 0; // the end of the previous utterance, which the client drops too
+    for (int i = 0; i < rewind; i++) {
+      SentFrame frame = recent.pollLast();
+      replay.addFirst(frame);
+      if (frame.utterance() == current) {
+        current.sent--;
+      } else {
+        earlier++;
+      }
+    }
     if (rewind > 0) {
       // frame k of the utterance now leaves as sequence firstSequence + k - 1 again (a resume
       // on another node relies on it), saved before any of it leaves
-      current.firstSequence = nextSequence - current.sent;
+      current.firstSequence = nextSequence + earlier - current.sent;
       changed();
       current.barrier = version;
     }
@@ -1016,21 +1035,24 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
         timers.startSingleTimer(Tick.RELEASE, Duration.ofNanos(due - now));
         return;
       }
-      TtsStream.Frame f = replay.isEmpty() ? held.poll() : null;
-      byte[] pcm = f == null ? replay.poll() : f.pcm();
-      Utterance u = current;
+      SentFrame again = replay.poll();
+      TtsStream.Frame f = again == null ? held.poll() : null;
+      byte[] pcm = f == null ? again.pcm() : f.pcm();
+      Utterance u = f == null ? again.utterance() : current;
       client.tell(new Audio(pcm, nextSequence++));
-      recent.addLast(pcm);
+      recent.addLast(new SentFrame(pcm, u));
       if (recent.size() > recentCapacity) recent.pollFirst();
       unackedAudio++;
       pacing.sent(now);
-      u.sent++;
       framesSent++;
-      if (u.sent == 1) {
-        metrics.firstAudio(now - u.acceptedAt, u.firstFrameAt - u.speakSentAt);
-        metrics.frameSent(0);
-      } else {
-        metrics.frameSent(now - lastSentAt);
+      if (u == current) { // not the previous utterance's end, sent again after an interruption
+        u.sent++;
+        if (u.sent == 1) {
+          metrics.firstAudio(now - u.acceptedAt, u.firstFrameAt - u.speakSentAt);
+          metrics.frameSent(0);
+        } else {
+          metrics.frameSent(now - lastSentAt);
+        }
       }
       lastSentAt = now;
       if (f != null) stream.tell(new TtsStream.FrameAck(f.utteranceId()));
@@ -1049,7 +1071,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   /** Callers take {@code u} out of {@code current} or the queue before the save runs. */
   private void endUtterance(Utterance u, String outcome) {
     getContext().getLog().info("utterance {} {} after {} frames", u.id, outcome, u.sent);
-    if (u == current) {
+    if (u == current && !outcome.equals(COMPLETED)) {
+      // what was cut short is not played again; a completed utterance's end may be (above)
       recent.clear();
       replay.clear();
     }
@@ -1279,7 +1302,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     ResumeState.WorkerSession held = stream == null ? null : new ResumeState.WorkerSession(
         worker.dialHost(), worker.dialPort(), streamSessionId);
     return new ResumeState(nextSequence, nextUtteranceNumber, accepted, messages, paused,
-        unfinished, held);
+        unfinished, held, bargeIn);
   }
 
   /** Tells the client now, or after the deferred events before it. */

@@ -109,6 +109,12 @@ public final class SessionLink {
     entity = incarnation;
   }
 
+  /** The entity answered a resume: barge-in is what the resumed session had. */
+  public void resumed(ActorRef<SessionEntity.Command> incarnation, boolean bargeIn) {
+    entity = incarnation;
+    this.bargeIn = bargeIn;
+  }
+
   public boolean entityKnown() {
     return entity != null;
   }

@@ -484,7 +484,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
       link.entityAnswered(s.entity());
       toRoom(ServerMessages.sessionStart(s.sessionId()));
     } else if (event instanceof SessionEntity.SessionResumed r) {
-      link.entityAnswered(r.entity());
+      link.resumed(r.entity(), r.bargeIn());
       toRoom(ServerMessages.sessionResumed(r.sessionId(), r.nextSequence(), r.accepted(),
           r.paused(), r.pending()));
     } else if (event instanceof SessionEntity.SessionEnded e) {

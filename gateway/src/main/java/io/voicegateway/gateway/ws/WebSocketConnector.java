@@ -513,6 +513,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     } else if (event instanceof SessionEntity.SessionResumed r) {
       text(ServerMessages.sessionResumed(r.sessionId(), r.nextSequence(), r.accepted(),
           r.paused(), r.pending()), Kind.OTHER);
+      link.resumed(r.entity(), r.bargeIn());
       entityAnswered(r.entity());
     } else if (event instanceof SessionEntity.SessionEnded e) {
       getContext().getLog().info("session ended: {}", e.reason());

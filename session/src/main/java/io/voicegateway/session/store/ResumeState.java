@@ -24,10 +24,18 @@ public record ResumeState(
     int messages,
     boolean paused,
     List<SavedUtterance> utterances,
-    WorkerSession workerSession) {
+    WorkerSession workerSession,
+    Boolean bargeIn) {
 
   public ResumeState {
     utterances = utterances == null ? List.of() : List.copyOf(utterances);
+  }
+
+  /** A state without the client's barge-in choice (records written before it was kept). */
+  public ResumeState(long nextSequence, long nextUtteranceNumber, long accepted, int messages,
+      boolean paused, List<SavedUtterance> utterances, WorkerSession workerSession) {
+    this(nextSequence, nextUtteranceNumber, accepted, messages, paused, utterances, workerSession,
+        null);
   }
 
   /** A session on a worker: where to dial it and its {@code session_id} there. */
