@@ -6,10 +6,13 @@ import {
   messages,
   decodeBinaryAudio,
   decodeJsonAudio,
+  encodeMicFrame,
   SAMPLE_RATE,
+  MIC_FRAME_MS,
 } from './protocol.js';
 import { Connection } from './connection.js';
 import { Player } from './player.js';
+import { Microphone } from './mic.js';
 import { UtteranceList } from './queue.js';
 import { startMeter } from './meter.js';
 
@@ -34,12 +37,30 @@ const el = {
   figSequence: $('fig-sequence'),
   figBuffered: $('fig-buffered'),
   figContext: $('fig-context'),
+  mic: $('mic'),
+  micNote: $('mic-note'),
+  micMeter: $('mic-meter'),
+  bargeIn: $('barge-in'),
+  userTalking: $('user-talking'),
+  agentTalking: $('agent-talking'),
+  turns: $('turns'),
 };
 
 const MAX_ERRORS_SHOWN = 20;
 // After Stop, audio still on its way is dropped until the gateway's `clear` confirms the stop;
 // if no `clear` comes (an older gateway), audio plays again after this long.
 const DISCARD_AFTER_STOP_MS = 1000;
+const MAX_TURNS_SHOWN = 50;
+const MAX_EVENTS_KEPT = 1000; // window.voicegw.events, for tests and debugging
+// Microphone frames are dropped rather than queued behind a socket that does not keep up: late
+// audio is no use to turn-taking (and the gateway takes at most 1 s ahead of real time anyway).
+const MAX_MIC_BACKLOG_BYTES = 32 * 1024;
+// `?mic_context_rate=44100` captures in an AudioContext of that rate instead of the player's 48 kHz
+// one, which makes the capture worklet resample to 16 kHz (for testing that path).
+const micContextRate = (() => {
+  const value = Number(new URLSearchParams(window.location.search).get('mic_context_rate'));
+  return Number.isInteger(value) && value >= 3000 && value <= 384000 ? value : null;
+})();
 
 // ------------------------------------------------------------------ state
 
@@ -61,6 +82,10 @@ const session = {
   resumeToken: null, // only when the gateway offers resumption
   lastSequence: 0,
   endReason: null, // reason of the last session_end
+  // How the gateway hears the user (session_start's input_audio / listening); inputRate null:
+  // this gateway does not take the user's audio.
+  inputRate: null,
+  bargeIn: null,
 };
 const stats = { framesReceived: 0, badFrames: 0, bufferedSamples: 0, resumes: 0 };
 // Timing of what the worklet outputs (performance.now() values, stamped as reports arrive).
@@ -75,9 +100,22 @@ let discardTimer = null;
 // {sessionId, resumeToken, lastSequence} of a dropped session to reattach to; see "Session
 // resumption" below.
 let resumeFrom = null;
+// The user's wish for automatic barge-in; null until the Barge-in box is used (the gateway's
+// default holds until then).
+let bargeInWish = null;
+// The microphone's frames on this connection: the header's sequence counts from 1 on each
+// connection; `sent` maps the session's input time to when it was sent (for the measurements).
+const micStats = { framesSent: 0, framesDropped: 0, sequence: 0, sentMs: 0, sent: [] };
+let micProblem = null; // why the microphone is off, when it is not by choice
+let micBusy = false; // asking the browser for the microphone
+// Who is talking: the user (speech_started … speech_stopped) and whether the gateway holds the
+// agent because the user talked over it (interruption_started … confirmed / false).
+const talk = { userSpeaking: false, interrupted: null };
+const events = []; // the gateway's messages other than audio, with their arrival time
 
 const utterances = new UtteranceList(el.queue);
 const player = new Player({ onStats: onPlayerStats });
+const mic = new Microphone({ onFrame: onMicFrame, onEnded: onMicEnded });
 const connection = new Connection(gatewayUrl, {
   onState: showConnectionState,
   onText: onServerMessage,
@@ -88,6 +126,10 @@ const connection = new Connection(gatewayUrl, {
 // ------------------------------------------------------------------ server messages
 
 function onServerMessage(msg, receivedAt) {
+  if (msg.type !== 'audio') {
+    events.push({ ...msg, at: receivedAt });
+    if (events.length > MAX_EVENTS_KEPT) events.splice(0, events.length - MAX_EVENTS_KEPT);
+  }
   switch (msg.type) {
     case 'session_start':
       onSessionStart(msg);
@@ -120,6 +162,39 @@ function onServerMessage(msg, receivedAt) {
     case 'worker_changed':
       utterances.note(String(msg.id), 'worker changed');
       break;
+    case 'listening':
+      onListening(msg);
+      break;
+    case 'speech_started':
+      setUserSpeaking(true);
+      logTurn('user', 'You started speaking', `at ${seconds(msg.onset_ms)} of your audio`);
+      break;
+    case 'speech_stopped':
+      setUserSpeaking(false);
+      logTurn('user', 'You stopped speaking', `${seconds(msg.speech_ms)} of speech`);
+      break;
+    case 'user_turn_end':
+      logTurn('user', 'Your turn ended',
+        `${seconds(msg.speech_ms)} of speech, then ${seconds(msg.silence_ms)} of silence`);
+      break;
+    case 'interruption_started':
+      // It follows a `clear` (handled above): the agent's buffered audio is gone already.
+      talk.interrupted = String(msg.id);
+      utterances.interrupt(talk.interrupted);
+      logTurn('interruption', 'You talked over the agent: it pauses', heardOf(msg));
+      showTalkers();
+      break;
+    case 'interruption_confirmed':
+      talk.interrupted = null;
+      logTurn('interruption', 'Interruption confirmed: the agent stopped', heardOf(msg));
+      showTalkers();
+      break;
+    case 'false_interruption':
+      talk.interrupted = null;
+      utterances.interruptionOver(String(msg.id));
+      logTurn('interruption', 'False interruption: the agent goes on', heardOf(msg));
+      showTalkers();
+      break;
     case 'error':
       showError(String(msg.code || 'INTERNAL_ERROR'), String(msg.message ?? ''), 'gateway');
       if (msg.code === 'UNAUTHORIZED' && resumeFrom) { // a resume was refused: a new session
@@ -142,14 +217,24 @@ function onSessionStart(msg) {
   session.transport = msg.audio?.transport ?? 'json';
   session.resumeToken = typeof msg.resume_token === 'string' ? msg.resume_token : null;
   session.endReason = null;
+  session.inputRate = Number.isInteger(msg.input_audio?.sample_rate)
+    ? msg.input_audio.sample_rate : null;
+  session.bargeIn = typeof msg.barge_in === 'boolean' ? msg.barge_in : null;
   // A new session: nothing of the old one is worth playing, and it starts unpaused.
   session.lastSequence = 0;
   if (!resumeFrom) sentTexts = [];
   player.clear();
   setPaused(false);
+  talk.interrupted = null;
+  setUserSpeaking(false);
+  micStats.sequence = 0; // the microphone's count starts over on each connection
+  micStats.sentMs = 0;
+  micStats.sent = [];
   el.session.textContent = session.id;
   connection.established();
-  maybeResume();
+  maybeResume(); // first: `resume` must be the first message on the connection
+  syncListening();
+  showMicControls();
 }
 
 // The connection now carries the session we asked to resume: audio continues after the last
@@ -163,6 +248,8 @@ function onSessionResumed(msg) {
   stats.resumes += 1;
   setPaused(msg.paused === true);
   el.session.textContent = session.id;
+  // The resumed session keeps the barge-in it had; say again what the user chose, if anything.
+  if (bargeInWish !== null) connection.send(messages.listen({ bargeIn: bargeInWish }));
   const accepted = Number.isInteger(msg.accepted) ? msg.accepted : sentTexts.length;
   for (const { id, text } of sentTexts.slice(accepted)) connection.send(messages.text(text, id));
 }
@@ -212,6 +299,98 @@ function onConnectionClosed({ wasEstablished }) {
   session.id = null;
   el.session.textContent = '—';
   stopDiscarding();
+  talk.interrupted = null;
+  setUserSpeaking(false);
+  // The microphone stays on: its frames are dropped until the next session starts.
+}
+
+// ------------------------------------------------------------------ the user's audio
+
+function onListening(msg) {
+  if (Number.isInteger(msg.input_audio?.sample_rate)) session.inputRate = msg.input_audio.sample_rate;
+  if (typeof msg.barge_in === 'boolean') session.bargeIn = msg.barge_in;
+  showMicControls();
+}
+
+/**
+ * Tells the gateway what differs from what it said: the microphone's rate (when it is on) and
+ * the user's barge-in choice. Sent right after session_start; a `listen` counts as a message.
+ */
+function syncListening() {
+  if (session.inputRate === null) return; // this gateway does not hear the user
+  const change = {};
+  if (mic.on && mic.rate !== session.inputRate) change.sampleRate = mic.rate;
+  if (bargeInWish !== null && bargeInWish !== session.bargeIn) change.bargeIn = bargeInWish;
+  if (Object.keys(change).length === 0) return;
+  if (!connection.send(messages.listen(change))) return;
+  // Frames sent after the listen are read at the new rate: no need to wait for `listening`.
+  if (change.sampleRate) session.inputRate = change.sampleRate;
+}
+
+function onMicFrame(pcm, rate) {
+  if (connection.state !== 'connected' || session.inputRate === null || !session.id) {
+    micStats.framesDropped += 1; // not connected: the user's audio of this moment is lost
+    return;
+  }
+  if (session.inputRate !== rate) syncListening();
+  if (connection.bufferedAmount > MAX_MIC_BACKLOG_BYTES) {
+    micStats.framesDropped += 1;
+    return;
+  }
+  micStats.sequence += 1;
+  if (!connection.send(encodeMicFrame(micStats.sequence, pcm))) {
+    micStats.framesDropped += 1;
+    return;
+  }
+  micStats.framesSent += 1;
+  micStats.sent.push([micStats.sentMs, performance.now()]);
+  if (micStats.sent.length > 3000) micStats.sent.splice(0, 1000); // a minute is plenty
+  micStats.sentMs += (pcm.length * 1000) / rate;
+}
+
+/** performance.now() when the frame holding `ms` of this connection's input audio was sent. */
+function micSentAt(ms) {
+  let found = null;
+  for (const [startMs, at] of micStats.sent) {
+    if (startMs > ms) break;
+    found = at;
+  }
+  return found;
+}
+
+async function toggleMic() {
+  player.unlock(); // a user gesture
+  if (mic.on || micBusy) {
+    mic.stop();
+    micBusy = false;
+    micProblem = null;
+    setUserSpeaking(false);
+    showMicControls();
+    return;
+  }
+  micBusy = true;
+  micProblem = null;
+  showMicControls();
+  try {
+    await mic.start({ sharedContext: player.context, contextRate: micContextRate });
+  } catch (err) {
+    micProblem = err.message;
+  }
+  if (!micBusy) return; // turned off again meanwhile (stop() made start() give up)
+  micBusy = false;
+  if (mic.on) syncListening();
+  showMicControls();
+}
+
+function onMicEnded(reason) {
+  micProblem = reason;
+  setUserSpeaking(false);
+  showMicControls();
+}
+
+function onBargeInChange() {
+  bargeInWish = el.bargeIn.checked;
+  if (session.inputRate !== null) connection.send(messages.listen({ bargeIn: bargeInWish }));
 }
 
 // ------------------------------------------------------------------ user actions
@@ -298,6 +477,82 @@ function showConnectionState(state, detail) {
   el.statusDetail.textContent = parts.join(' · ');
   const usable = state === 'connected';
   for (const button of [el.speak, el.pause, el.resume, el.stop]) button.disabled = !usable;
+  showMicControls();
+}
+
+/** The Microphone button, the Barge-in box and the line under them. */
+function showMicControls() {
+  const connected = connection.state === 'connected';
+  const hears = session.inputRate !== null;
+  // It can always be turned off; on, once a gateway that takes the user's audio is connected.
+  el.mic.disabled = !(mic.on || micBusy || (connected && hears));
+  el.mic.setAttribute('aria-pressed', String(mic.on || micBusy));
+  el.bargeIn.disabled = !(connected && hears && session.bargeIn !== null);
+  if (bargeInWish === null && session.bargeIn !== null) el.bargeIn.checked = session.bargeIn;
+  let note;
+  if (micProblem) note = micProblem;
+  else if (micBusy) note = 'Asking for the microphone…';
+  else if (mic.on) {
+    const khz = `${mic.rate / 1000} kHz`;
+    const how = mic.resampled ? `${khz}, resampled from ${mic.contextRate / 1000} kHz` : khz;
+    note = connected ? `On: ${MIC_FRAME_MS} ms frames at ${how}.`
+      : `On (${how}); nothing is sent until the gateway is back.`;
+  } else if (connected && !hears) note = 'This gateway does not take microphone audio.';
+  else note = 'Off.';
+  if (el.micNote.textContent !== note) el.micNote.textContent = note;
+  el.micNote.classList.toggle('notice', Boolean(micProblem));
+  showTalkers();
+}
+
+function setUserSpeaking(value) {
+  talk.userSpeaking = value;
+  showTalkers();
+}
+
+let shownTalkers = '';
+/** The two badges: is the user speaking, and is the agent? */
+function showTalkers() {
+  const user = !mic.on ? ['off', 'You: microphone off']
+    : talk.userSpeaking ? ['speaking', 'You: speaking']
+    : ['listening', 'You: silent'];
+  const sounding = audio.silentSince === null && audio.lastSoundAt !== null;
+  const agent = talk.interrupted ? ['interrupted', 'Agent: paused, you are talking']
+    : paused ? ['paused', 'Agent: paused']
+    : sounding ? ['speaking', 'Agent: speaking']
+    : ['silent', 'Agent: silent'];
+  const key = `${user}|${agent}`;
+  if (key === shownTalkers) return;
+  shownTalkers = key;
+  [el.userTalking.dataset.state, el.userTalking.textContent] = user;
+  [el.agentTalking.dataset.state, el.agentTalking.textContent] = agent;
+}
+
+/** One line of the conversation log; `who`: user or interruption. */
+function logTurn(who, text, detail) {
+  const item = document.createElement('li');
+  item.dataset.who = who;
+  const textEl = document.createElement('span');
+  textEl.textContent = text;
+  const detailEl = document.createElement('span');
+  detailEl.className = 'turn-detail';
+  detailEl.textContent = detail;
+  const time = document.createElement('time');
+  const now = new Date();
+  time.dateTime = now.toISOString();
+  time.textContent = now.toLocaleTimeString();
+  item.append(textEl, ' ', detailEl, ' ', time);
+  el.turns.append(item);
+  while (el.turns.children.length > MAX_TURNS_SHOWN) el.turns.firstElementChild.remove();
+  el.turns.scrollTop = el.turns.scrollHeight;
+}
+
+function seconds(ms) {
+  return Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : '?';
+}
+
+function heardOf(msg) {
+  const frames = Number(msg.frames_played);
+  return Number.isFinite(frames) ? `${msg.id}, after ${seconds(frames * 20)} of it` : String(msg.id);
 }
 
 function onPlayerStats(report, receivedAt) {
@@ -307,6 +562,7 @@ function onPlayerStats(report, receivedAt) {
   audio.playedSamples = report.playedSamples;
   stats.bufferedSamples = report.bufferedSamples;
   showPlayback(report.sounding);
+  showTalkers();
 }
 
 let shownPlayback = '';
@@ -381,6 +637,8 @@ el.text.addEventListener('keydown', (event) => {
 el.pause.addEventListener('click', () => control('PAUSE'));
 el.resume.addEventListener('click', () => control('RESUME'));
 el.stop.addEventListener('click', () => control('STOP'));
+el.mic.addEventListener('click', () => toggleMic());
+el.bargeIn.addEventListener('change', onBargeInChange);
 
 // Any gesture may unlock audio (autoplay policy).
 for (const type of ['pointerdown', 'keydown']) {
@@ -413,6 +671,32 @@ window.voicegw = {
   },
   level: () => player.level(),
   audio,
+  // The user's audio: the gateway's messages (all but audio) with `at` (performance.now() on
+  // arrival), the microphone, and when a moment of the input audio was sent.
+  events,
+  get mic() {
+    return {
+      on: mic.on,
+      rate: mic.rate,
+      contextRate: mic.contextRate,
+      resampled: mic.resampled,
+      problem: micProblem,
+      framesSent: micStats.framesSent,
+      framesDropped: micStats.framesDropped,
+    };
+  },
+  micLevel: () => mic.level(),
+  micSentAt,
+  get talking() {
+    return { user: el.userTalking.dataset.state, agent: el.agentTalking.dataset.state };
+  },
+  get inputRate() {
+    return session.inputRate;
+  },
+  get bargeIn() {
+    return session.bargeIn;
+  },
+  toggleMic,
   audioContextState: () => player.contextState,
   // Beyond the test contract, for debugging:
   get url() {
@@ -446,6 +730,7 @@ window.voicegw = {
 showPlayback(false);
 if (gatewayUrlProblem) showError('BAD_GATEWAY_URL', gatewayUrlProblem, 'page');
 startMeter(el.meter, player);
+startMeter(el.micMeter, mic);
 setInterval(showFigures, 100);
 connection.start();
 player.start().then((ok) => {

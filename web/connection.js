@@ -1,6 +1,7 @@
 // One WebSocket to the gateway that comes back by itself: after a drop (or a failed attempt) it
 // reconnects with exponential backoff. It knows nothing of the protocol beyond "text frames are
-// JSON, binary frames are audio"; the app tells it when a session is established.
+// JSON, binary frames are audio" (both ways: the app sends the microphone as binary frames); the
+// app tells it when a session is established.
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 5000;
@@ -72,11 +73,17 @@ export class Connection {
     this.setState('connected');
   }
 
-  /** Sends a JSON text frame; false when there is no open socket. */
-  send(text) {
+  /** Sends a JSON text frame (a string) or a binary frame (an ArrayBuffer); false when there is
+   * no open socket. */
+  send(data) {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(text);
+    this.ws.send(data);
     return true;
+  }
+
+  /** Bytes queued on the socket and not yet sent (0 without a socket). */
+  get bufferedAmount() {
+    return this.ws ? this.ws.bufferedAmount : 0;
   }
 
   open() {

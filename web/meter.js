@@ -1,7 +1,10 @@
-// The live meter: the waveform of what is playing, and a level bar under it, drawn from the
-// player's AnalyserNode on every animation frame.
+// The live meters: the waveform of what is playing (or of the microphone), and a level bar under
+// it, drawn from an AnalyserNode on every animation frame.
 
-/** @param {HTMLCanvasElement} canvas @param {import('./player.js').Player} player */
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {{waveform(): Float32Array|null, level(): number}} player the Player or the Microphone
+ */
 export function startMeter(canvas, player) {
   const ctx = canvas.getContext('2d');
   let colors = readColors(canvas);

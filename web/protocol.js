@@ -7,6 +7,11 @@ export const FRAME_BYTES = FRAME_SAMPLES * 2; // PCM s16le mono
 export const BINARY_HEADER_BYTES = 8; // big-endian unsigned 64-bit sequence
 export const BINARY_FRAME_BYTES = BINARY_HEADER_BYTES + FRAME_BYTES; // 1928
 
+// The user's audio (PROTOCOL.md, "The user's audio"): PCM s16le mono at one of these rates, 10 to
+// 40 ms a frame; this client sends 20 ms frames.
+export const INPUT_RATES = [8000, 16000, 24000, 32000, 48000];
+export const MIC_FRAME_MS = 20;
+
 /**
  * The WebSocket URL to use. `?gateway=ws://host:port/` on the page overrides the default, which
  * is the page's own origin (the gateway serves this page on its WebSocket port). Binary audio
@@ -43,7 +48,24 @@ export const messages = {
       resume_token: resumeToken,
       last_sequence: lastSequence,
     }),
+  /** `{sampleRate, bargeIn}`: either may be left out. */
+  listen: ({ sampleRate, bargeIn } = {}) =>
+    JSON.stringify({ type: 'listen', sample_rate: sampleRate, barge_in: bargeIn }),
 };
+
+/**
+ * A binary frame of the user's audio: the 8-byte big-endian sequence (the client's own count from
+ * 1; below 2^56, so the first byte is 0), then the Int16 samples as little-endian PCM.
+ */
+export function encodeMicFrame(sequence, samples) {
+  const frame = new ArrayBuffer(BINARY_HEADER_BYTES + samples.length * 2);
+  const view = new DataView(frame);
+  view.setBigUint64(0, BigInt(sequence), false);
+  for (let i = 0; i < samples.length; i++) {
+    view.setInt16(BINARY_HEADER_BYTES + 2 * i, samples[i], true);
+  }
+  return frame;
+}
 
 /** PCM s16le bytes → Float32 samples in [-1, 1). */
 function pcmToFloat(view, byteOffset, sampleCount) {

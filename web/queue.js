@@ -1,8 +1,9 @@
 // The list of utterances spoken from this page and the state of each:
-// queued → speaking (⇄ paused) → completed | stopped | failed, with its first-audio latency.
+// queued → speaking (⇄ paused) → completed | stopped | interrupted | failed, with its first-audio
+// latency.
 // The gateway's utterance events drive it; it renders into an <ol>.
 
-const FINAL = new Set(['completed', 'stopped', 'failed']);
+const FINAL = new Set(['completed', 'stopped', 'interrupted', 'failed']);
 const MAX_ITEMS = 100; // older finished items are dropped from the page
 
 export class UtteranceList {
@@ -57,8 +58,8 @@ export class UtteranceList {
     if (!item) return;
     // A state guessed locally (see settleEarlier, connectionLost) gives way to the gateway's word.
     if (FINAL.has(item.state) && !item.guessed) return;
+    if (item.guessed) item.note = ''; // notes from the gateway's events (worker changed…) stay
     item.guessed = false;
-    item.note = '';
     if (Number.isFinite(frames)) item.frames = frames;
     const state = FINAL.has(reason) ? reason : 'completed'; // unknown reasons end it normally
     this.setState(item, state);
@@ -71,6 +72,22 @@ export class UtteranceList {
     if (!item) return;
     if (paused && item.state === 'speaking') this.setState(item, 'paused');
     if (!paused && item.state === 'paused') this.setState(item, 'speaking');
+  }
+
+  /** interruption_started: the user talks over `id`; the gateway holds it. */
+  interrupt(id) {
+    const item = this.items.get(id);
+    if (!item || FINAL.has(item.state)) return;
+    item.note = 'you talked over it';
+    this.setState(item, 'paused');
+  }
+
+  /** false_interruption: `id` goes on where the user heard it stop. */
+  interruptionOver(id) {
+    const item = this.items.get(id);
+    if (!item || FINAL.has(item.state)) return;
+    item.note = 'went on after a false interruption';
+    this.setState(item, this.paused ? 'paused' : 'speaking');
   }
 
   /** worker_changed: mark it on the utterance. */

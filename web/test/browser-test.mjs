@@ -41,10 +41,14 @@ try {
   const firstSession = await page.evaluate(() => window.voicegw.sessionId);
   check(/^ws-[0-9a-f]{12}$/.test(firstSession ?? ''), `a session id, got ${firstSession}`);
   check(await page.locator('#status').getAttribute('data-state') === 'connected', '#status says connected');
-  for (const id of ['#text', '#speak', '#pause', '#resume', '#stop', '#mic', '#queue', '#meter']) {
+  for (const id of ['#text', '#speak', '#pause', '#resume', '#stop', '#mic', '#barge-in', '#queue',
+    '#meter', '#mic-meter', '#turns']) {
     check(await page.locator(id).count() === 1, `element ${id} exists`);
   }
-  check(await page.locator('#mic').isDisabled(), 'the microphone toggle is disabled until the gateway accepts audio');
+  // the gateway takes the user's audio (session_start has input_audio): the toggle is usable
+  // (web/test/mic-test.mjs tests the microphone itself)
+  check(await page.locator('#mic').isEnabled(), 'the microphone toggle is enabled: the gateway takes audio');
+  check(await page.locator('#mic').getAttribute('aria-pressed') === 'false', 'the microphone starts off');
   const textLabel = await page.evaluate(() => {
     const t = document.querySelector('#text');
     return t.labels?.[0]?.textContent?.trim() || t.getAttribute('aria-label') || '';
