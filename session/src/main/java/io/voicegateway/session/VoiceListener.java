@@ -21,7 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The session spawns it at the first audio it hears; a session that never hears audio has none.
  *
  * <p>A microphone that stops sending while the user speaks (muted, a dropped track) ends the
- * speech after {@link #INPUT_GAP} without audio, so the session is never left waiting for a
+ * speech after {@link #INPUT_GAP} (1 s) without audio, so the session is never left waiting for a
  * {@code speech_stopped} that cannot come.
  */
 public final class VoiceListener extends AbstractBehavior<VoiceListener.Command> {
@@ -29,7 +29,9 @@ public final class VoiceListener extends AbstractBehavior<VoiceListener.Command>
   /** The dispatcher listeners run on (reference.conf). */
   public static final String DISPATCHER = "voicegw.session.listener-dispatcher";
 
-  static final Duration INPUT_GAP = Duration.ofMillis(300);
+  // Long enough that late frames on a loaded node are not taken for a muted microphone (300 ms
+  // split one stretch of speech in two at load 14: docs/BENCHMARKS.md, "Listening").
+  static final Duration INPUT_GAP = Duration.ofSeconds(1);
 
   public interface Command {}
 
