@@ -1,19 +1,17 @@
 package io.voicegateway.gateway.bench;
 
-import io.voicegateway.audio.Resampler;
 import io.voicegateway.gateway.client.WavFile;
+import io.voicegateway.gateway.listen.SpeechAudio;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A labelled corpus for {@link ListeningBench}: 16 kHz mono clips whose speech segments are known
@@ -47,7 +45,7 @@ import java.util.concurrent.TimeUnit;
 public final class ListeningCorpus {
 
   public static final int RATE = 16_000;
-  static final int TRIM_THRESHOLD = 500;
+  static final int TRIM_THRESHOLD = SpeechAudio.TRIM_THRESHOLD;
   static final int TAIL_MS = 2_200;
   static final int LONG_MS = 8_000;
   /** The user's speech level the echo levels are relative to: espeak-ng speaks at about this. */
@@ -306,45 +304,14 @@ public final class ListeningCorpus {
 
   /** {@code text} spoken by espeak-ng with {@code voice} at {@code wpm}, resampled to 16 kHz. */
   static short[] espeak(String text, String voice, int wpm) {
-    try {
-      Path wav = Files.createTempFile("corpus", ".wav");
-      try {
-        Process p = new ProcessBuilder("espeak-ng", "-v", voice, "-s", Integer.toString(wpm),
-            "-w", wav.toString(), text).redirectErrorStream(true).start();
-        byte[] output = p.getInputStream().readAllBytes();
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-          throw new IllegalStateException("espeak-ng failed: " + new String(output));
-        }
-        WavFile file = WavFile.read(wav);
-        short[] native16 = new short[file.pcm().length / 2];
-        ByteBuffer.wrap(file.pcm()).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(native16);
-        if (file.sampleRate() == RATE) return native16;
-        Resampler resampler = new Resampler(file.sampleRate(), RATE);
-        short[] body = resampler.process(native16);
-        short[] tail = resampler.flush();
-        short[] out = Arrays.copyOf(body, body.length + tail.length);
-        System.arraycopy(tail, 0, out, body.length, tail.length);
-        return out;
-      } finally {
-        Files.deleteIfExists(wav);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("espeak-ng is needed (Debian package espeak-ng): "
-          + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return SpeechAudio.espeak(text, voice, wpm, RATE);
   }
 
   /** Without the near-silence espeak-ng puts before and after the speech. */
   static short[] trimmed(short[] s) {
-    int from = 0;
-    while (from < s.length && Math.abs(s[from]) < TRIM_THRESHOLD) from++;
-    int to = s.length;
-    while (to > from && Math.abs(s[to - 1]) < TRIM_THRESHOLD) to--;
-    return Arrays.copyOfRange(s, from, to);
+    return SpeechAudio.trimmed(s);
   }
+
 
   private static String slug(String sentence) {
     return sentence.toLowerCase().replaceAll("[^a-z]+", "-");

@@ -18,14 +18,22 @@ import java.util.function.Consumer;
  */
 public final class SpeechAudio {
 
+  /** What counts as sound when trimming espeak-ng's silences: |x| of 500, about -36 dBFS. */
+  public static final int TRIM_THRESHOLD = 500;
+
   private SpeechAudio() {}
 
   /** {@code text} spoken by espeak-ng at {@code wordsPerMinute}, as mono samples at {@code rate}. */
   public static short[] espeak(String text, int wordsPerMinute, int rate) {
+    return espeak(text, "en-us", wordsPerMinute, rate);
+  }
+
+  /** As above, with an espeak-ng {@code voice} ({@code en-gb}, {@code en-us+f3}, …). */
+  public static short[] espeak(String text, String voice, int wordsPerMinute, int rate) {
     try {
       Path wav = Files.createTempFile("speech", ".wav");
       try {
-        Process p = new ProcessBuilder("espeak-ng", "-v", "en-us", "-s",
+        Process p = new ProcessBuilder("espeak-ng", "-v", voice, "-s",
             Integer.toString(wordsPerMinute), "-w", wav.toString(), text)
             .redirectErrorStream(true).start();
         byte[] output = p.getInputStream().readAllBytes();
@@ -57,7 +65,7 @@ public final class SpeechAudio {
 
   /** {@code samples} without the near-silence espeak-ng puts before and after the speech. */
   public static short[] trimmed(short[] samples) {
-    int threshold = 500; // about -36 dBFS
+    int threshold = TRIM_THRESHOLD;
     int from = 0;
     while (from < samples.length && Math.abs(samples[from]) < threshold) from++;
     int to = samples.length;
