@@ -387,7 +387,6 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private boolean listeningUnavailable;
   private boolean bargeIn;
   private String interrupted; // the utterance an interruption paused, null: none pending
-  private long interruptions;
 
   // persistence (SessionStore): versions of the resumable state
   private boolean persistent; // a record exists and this incarnation owns it
@@ -764,7 +763,6 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
   private void startInterruption() {
     long now = System.nanoTime();
     interrupted = current.id;
-    interruptions++;
     timers.cancel(Tick.RELEASE);
     if (stream != null) stream.tell(new TtsStream.Pause());
     long unplayed = (pacing.buffered(now) + FRAME_NANOS - 1) / FRAME_NANOS;
