@@ -7,6 +7,8 @@ import io.voicegateway.worker.TtsWorker;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,37 +153,64 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   /**
-   * {@code n} distinct free ports: all are held open until all are chosen (one {@link #freePort}
-   * after another may hand out the same port twice, since each is released at once).
+   * {@code n} distinct free ports on loopback, chosen below the kernel's ephemeral port range.
+   * A port chosen ahead (for a node started later) stays free only until somebody binds it: any
+   * socket bound to port 0 or any outgoing connection takes its local port from the ephemeral
+   * range, and once took a management port chosen here, so the node failed to start (a
+   * LiveKitFailoverIT run: the bridge's gRPC server had it). Below that range only another port
+   * chosen ahead can take it, and this JVM hands each out once.
    */
-  public static java.util.Deque<Integer> freePorts(int n) {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      java.util.Deque<Integer> ports = new java.util.ArrayDeque<>();
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0);
-        held.add(s);
-        ports.add(s.getLocalPort());
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } finally {
-      for (ServerSocket s : held) {
-        try {
-          s.close();
-        } catch (IOException e) {
-          // closing a listening socket that never accepted
-        }
-      }
-    }
+  public static synchronized java.util.Deque<Integer> freePorts(int n) {
+    java.util.Deque<Integer> ports = new java.util.ArrayDeque<>();
+    while (ports.size() < n) ports.add(nextFreePort());
+    return ports;
   }
 
   public static int freePort() {
+    return freePorts(1).getFirst();
+  }
+
+  private static final int[] EPHEMERAL = ephemeralRange();
+  private static final int PICK_FROM = 10_000;
+  private static int nextPick = -1;
+
+  private static int nextFreePort() {
+    int below = EPHEMERAL[0];
+    if (below - PICK_FROM < 1_000) return systemChosenPort(); // no room below the range
+    if (nextPick < 0) {
+      // processes of one run start at different places, so they rarely try the same ports
+      nextPick = PICK_FROM + new java.util.Random().nextInt(below - PICK_FROM);
+    }
+    for (int tries = 0; tries < below - PICK_FROM; tries++) {
+      int port = nextPick++;
+      if (nextPick >= below) nextPick = PICK_FROM;
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(false);
+        s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException inUse) {
+        // taken: the next one
+      }
+    }
+    return systemChosenPort();
+  }
+
+  private static int systemChosenPort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** The kernel's ephemeral port range (Linux), or the IANA one elsewhere. */
+  private static int[] ephemeralRange() {
+    try {
+      String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+          .trim().split("\\s+");
+      return new int[] {Integer.parseInt(range[0]), Integer.parseInt(range[1])};
+    } catch (IOException | RuntimeException e) {
+      return new int[] {49_152, 65_535};
     }
   }
 
