@@ -23,18 +23,39 @@ public final class ModelCatalog {
   public static final String ESPEAK_PREFIX = "espeak-ng-";
 
   private final Map<String, SpeechEngine> engines;
+  private final Map<String, String> aliases; // alias → an offered model
+  private final boolean unknownFallback;
   private final String defaultModel;
   private final java.util.concurrent.Executor blocking;
 
   public ModelCatalog(WorkerSettings settings, java.util.concurrent.Executor blocking) {
-    this(createEngines(settings), settings.defaultModel(), blocking);
+    this(createEngines(settings), settings.defaultModel(), blocking, settings.modelAliases(),
+        settings.unknownModelFallback());
   }
 
   ModelCatalog(Map<String, SpeechEngine> engines, String defaultModel, java.util.concurrent.Executor blocking) {
+    this(engines, defaultModel, blocking, Map.of(), false);
+  }
+
+  ModelCatalog(Map<String, SpeechEngine> engines, String defaultModel,
+      java.util.concurrent.Executor blocking, Map<String, String> aliases,
+      boolean unknownFallback) {
     this.engines = Map.copyOf(engines);
     this.defaultModel = defaultModel;
     this.blocking = blocking;
+    Map<String, String> usable = new LinkedHashMap<>();
+    aliases.forEach((alias, target) -> {
+      if (this.engines.containsKey(target)) {
+        usable.put(alias, target);
+      } else {
+        LOG.info("model alias {} left out: this worker does not offer {}", alias, target);
+      }
+    });
+    this.aliases = Map.copyOf(usable);
+    this.unknownFallback = unknownFallback;
   }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelCatalog.class);
 
   private static Map<String, SpeechEngine> createEngines(WorkerSettings s) {
     Map<String, SpeechEngine> m = new LinkedHashMap<>();
@@ -54,9 +75,25 @@ public final class ModelCatalog {
     return m;
   }
 
-  /** The engine for {@code modelId}; the empty id means the default model (WIRE.md §2). */
+  /**
+   * The engine for {@code modelId}: an offered model, or the one an alias names; the empty id
+   * means the default model (WIRE.md §2). With {@code unknown-model-fallback} any other id gets
+   * the default model too.
+   */
   public Optional<SpeechEngine> find(String modelId) {
-    return Optional.ofNullable(engines.get(modelId.isEmpty() ? defaultModel : modelId));
+    String id = modelId.isEmpty() ? defaultModel : aliases.getOrDefault(modelId, modelId);
+    SpeechEngine engine = engines.get(id);
+    if (engine == null && unknownFallback) {
+      LOG.info("unknown model \"{}\": the default model {} speaks instead"
+          + " (voicegw.worker.unknown-model-fallback)", modelId, defaultModel);
+      engine = engines.get(defaultModel);
+    }
+    return Optional.ofNullable(engine);
+  }
+
+  /** The aliases in use: alias → the model it names. */
+  public Map<String, String> aliases() {
+    return aliases;
   }
 
   public String defaultModel() {
@@ -78,7 +115,16 @@ public final class ModelCatalog {
 
   /** "mock-440hz, freetts-kevin16, ..." for messages that must list what this worker has. */
   public String describeModels() {
-    return String.join(", ", all().stream().map(SpeechEngine::modelId).toList());
+    String models = String.join(", ", all().stream().map(SpeechEngine::modelId).toList());
+    if (aliases.isEmpty()) return models;
+    return models + " (aliases: " + String.join(", ", aliases.entrySet().stream()
+        .map(e -> e.getKey() + " → " + e.getValue()).sorted().toList()) + ")";
+  }
+
+  /** The aliases that name {@code modelId}, comma-separated and sorted ("" when none). */
+  public String aliasesOf(String modelId) {
+    return String.join(",", aliases.entrySet().stream()
+        .filter(e -> e.getValue().equals(modelId)).map(Map.Entry::getKey).sorted().toList());
   }
 
   /**

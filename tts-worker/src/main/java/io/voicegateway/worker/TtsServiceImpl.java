@@ -198,14 +198,17 @@ public final class TtsServiceImpl implements TTSService {
   public CompletionStage<ListModelsResponse> listModels(ListModelsRequest in) {
     ListModelsResponse.Builder b = ListModelsResponse.newBuilder();
     for (SpeechEngine e : catalog.all()) {
-      b.addModels(ModelInfo.newBuilder()
+      ModelInfo.Builder info = ModelInfo.newBuilder()
           .setModelId(e.modelId())
           .setFamily(e.family())
           .setIsLoaded(e.isLoaded())
           .addAllLanguages(e.languages())
           .putAllMetadata(e.metadata())
           .putMetadata("native_sample_rate", Integer.toString(e.nativeSampleRate()))
-          .putMetadata("default", Boolean.toString(e.modelId().equals(catalog.defaultModel()))));
+          .putMetadata("default", Boolean.toString(e.modelId().equals(catalog.defaultModel())));
+      String aliases = catalog.aliasesOf(e.modelId());
+      if (!aliases.isEmpty()) info.putMetadata("aliases", aliases);
+      b.addModels(info);
     }
     return CompletableFuture.completedFuture(b.build());
   }

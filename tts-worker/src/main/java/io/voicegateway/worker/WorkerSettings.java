@@ -8,7 +8,9 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The {@code voicegw.worker} section of the configuration, validated once at start-up. */
@@ -26,7 +28,9 @@ public record WorkerSettings(
     String espeakBinary,
     int freettsMaxVoices,
     Duration deregisterTimeout,
-    Duration sessionIdleTimeout) {
+    Duration sessionIdleTimeout,
+    Map<String, String> modelAliases,
+    boolean unknownModelFallback) {
 
   private static final Set<String> FIXED_MODELS = Set.of(ModelCatalog.TONE, ModelCatalog.FREETTS);
 
@@ -69,10 +73,18 @@ public record WorkerSettings(
           "must be a positive duration, got " + idle);
       String host = c.getString("host");
       require(!host.isBlank(), "host", "must not be empty");
+      Map<String, String> aliases = new LinkedHashMap<>();
+      Config aliasConfig = c.getConfig("model-aliases");
+      for (String alias : aliasConfig.root().keySet()) {
+        String target = aliasConfig.getString(com.typesafe.config.ConfigUtil.quoteString(alias));
+        require(!models.contains(alias), "model-aliases",
+            "\"" + alias + "\" is a model of this worker, not an alias");
+        aliases.put(alias, target);
+      }
       return new WorkerSettings(
           name, host, port, c.getString("advertise-host").trim(), defaultModel, models, languages,
           maxSessions, maxText, c.getBoolean("register"), c.getString("espeak.binary"), maxVoices, c.getDuration("deregister-timeout"),
-          idle);
+          idle, Map.copyOf(aliases), c.getBoolean("unknown-model-fallback"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
     }

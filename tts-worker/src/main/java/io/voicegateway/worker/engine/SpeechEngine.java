@@ -16,7 +16,7 @@ public interface SpeechEngine {
   /** The model id clients name in StartSession, e.g. {@code mock-440hz}. */
   String modelId();
 
-  /** A short family name for ListModels, e.g. {@code tone}, {@code freetts}, {@code espeak-ng}. */
+  /** A short family name for ListModels, e.g. {@code mock}, {@code freetts}, {@code espeak-ng}. */
   String family();
 
   List<String> languages();

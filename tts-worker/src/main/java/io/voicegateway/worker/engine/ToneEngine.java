@@ -46,7 +46,7 @@ public final class ToneEngine implements SpeechEngine {
 
   @Override
   public String family() {
-    return "tone";
+    return "mock"; // what the existing worker reports for its mock model, and its clients check
   }
 
   @Override
