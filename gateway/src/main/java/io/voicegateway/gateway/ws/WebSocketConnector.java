@@ -8,7 +8,6 @@ import io.voicegateway.gateway.protocol.ClientMessageParser;
 import io.voicegateway.gateway.protocol.ConnectionOptions;
 import io.voicegateway.gateway.protocol.ErrorCode;
 import io.voicegateway.gateway.protocol.ParseResult;
-import io.voicegateway.gateway.protocol.ProtocolError;
 import io.voicegateway.gateway.protocol.ServerMessages;
 import io.voicegateway.gateway.protocol.SessionEndReason;
 import io.voicegateway.gateway.protocol.SessionIds;
