@@ -536,14 +536,20 @@ function logTurn(who, text, detail) {
   const detailEl = document.createElement('span');
   detailEl.className = 'turn-detail';
   detailEl.textContent = detail;
+  appendStamped(el.turns, MAX_TURNS_SHOWN, item, textEl, detailEl);
+  el.turns.scrollTop = el.turns.scrollHeight;
+}
+
+/** Appends `item` holding `parts` and the time now to `list`, which keeps its newest `max`. */
+function appendStamped(list, max, item, ...parts) {
   const time = document.createElement('time');
   const now = new Date();
   time.dateTime = now.toISOString();
   time.textContent = now.toLocaleTimeString();
-  item.append(textEl, ' ', detailEl, ' ', time);
-  el.turns.append(item);
-  while (el.turns.children.length > MAX_TURNS_SHOWN) el.turns.firstElementChild.remove();
-  el.turns.scrollTop = el.turns.scrollHeight;
+  for (const part of parts) item.append(part, ' ');
+  item.append(time);
+  list.append(item);
+  while (list.children.length > max) list.firstElementChild.remove();
 }
 
 function seconds(ms) {
@@ -607,13 +613,7 @@ function showError(code, message, source) {
   const textEl = document.createElement('span');
   textEl.className = 'error-message';
   textEl.textContent = message;
-  const time = document.createElement('time');
-  const now = new Date();
-  time.dateTime = now.toISOString();
-  time.textContent = now.toLocaleTimeString();
-  item.append(codeEl, ' ', textEl, ' ', time);
-  el.errors.append(item);
-  while (el.errors.children.length > MAX_ERRORS_SHOWN) el.errors.firstElementChild.remove();
+  appendStamped(el.errors, MAX_ERRORS_SHOWN, item, codeEl, textEl);
 }
 
 /** A short notice next to the text box (announced politely). */

@@ -2,6 +2,27 @@
 // it, drawn from an AnalyserNode on every animation frame.
 
 /**
+ * The analyser's latest samples, read into `buffer` (a shared array: read, do not keep); null
+ * without an analyser.
+ * @param {AnalyserNode|null} analyser
+ * @param {Float32Array} buffer of the analyser's fftSize
+ */
+export function analyserWaveform(analyser, buffer) {
+  if (!analyser) return null;
+  analyser.getFloatTimeDomainData(buffer);
+  return buffer;
+}
+
+/** RMS (0..1) of the analyser's latest samples, read into `buffer`; 0 without an analyser. */
+export function analyserLevel(analyser, buffer) {
+  const samples = analyserWaveform(analyser, buffer);
+  if (!samples) return 0;
+  let sum = 0;
+  for (const s of samples) sum += s * s;
+  return Math.sqrt(sum / samples.length);
+}
+
+/**
  * @param {HTMLCanvasElement} canvas
  * @param {{waveform(): Float32Array|null, level(): number}} player the Player or the Microphone
  */

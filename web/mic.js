@@ -7,6 +7,7 @@
 // gets a context of its own at the device's rate; if that rate is not one the gateway takes
 // (44.1 kHz, say), the worklet resamples to 16 kHz.
 
+import { analyserLevel, analyserWaveform } from './meter.js';
 import { INPUT_RATES, MIC_FRAME_MS } from './protocol.js';
 
 const FALLBACK_RATE = 16000;
@@ -174,18 +175,12 @@ export class Microphone {
 
   /** RMS (0..1) of the last ~21 ms of the microphone, from the analyser (0 when off). */
   level() {
-    if (!this.analyser) return 0;
-    this.analyser.getFloatTimeDomainData(this.timeDomain);
-    let sum = 0;
-    for (const s of this.timeDomain) sum += s * s;
-    return Math.sqrt(sum / this.timeDomain.length);
+    return analyserLevel(this.analyser, this.timeDomain);
   }
 
   /** The analyser's latest samples (a shared array: read, do not keep); null when off. */
   waveform() {
-    if (!this.analyser) return null;
-    this.analyser.getFloatTimeDomainData(this.timeDomain);
-    return this.timeDomain;
+    return analyserWaveform(this.analyser, this.timeDomain);
   }
 }
 

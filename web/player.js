@@ -1,6 +1,7 @@
 // Playback: a 48 kHz AudioContext, the jitter-buffer worklet (player-worklet.js) and an
 // AnalyserNode for the meter. Graph: worklet → analyser → destination.
 
+import { analyserLevel, analyserWaveform } from './meter.js';
 import { SAMPLE_RATE } from './protocol.js';
 
 export class Player {
@@ -100,17 +101,11 @@ export class Player {
 
   /** RMS (0..1) of the last ~43 ms of output, from the analyser. */
   level() {
-    if (!this.analyser) return 0;
-    this.analyser.getFloatTimeDomainData(this.timeDomain);
-    let sum = 0;
-    for (const s of this.timeDomain) sum += s * s;
-    return Math.sqrt(sum / this.timeDomain.length);
+    return analyserLevel(this.analyser, this.timeDomain);
   }
 
   /** The analyser's latest time-domain samples (a shared array: read, do not keep). */
   waveform() {
-    if (!this.analyser) return null;
-    this.analyser.getFloatTimeDomainData(this.timeDomain);
-    return this.timeDomain;
+    return analyserWaveform(this.analyser, this.timeDomain);
   }
 }

@@ -38,9 +38,8 @@ public record TurnTakingSettings(
   public static final String PATH = "voicegw.session.turn-taking";
 
   /** The defaults of reference.conf (tests, tools). */
-  public static final TurnTakingSettings DEFAULTS = new TurnTakingSettings(true, 0.5, 0.35,
-      Duration.ofMillis(64), Duration.ofMillis(256), Duration.ofMillis(500),
-      Duration.ofMillis(1500), Duration.ofMillis(500), Duration.ofSeconds(1));
+  public static final TurnTakingSettings DEFAULTS =
+      fromConfig(com.typesafe.config.ConfigFactory.defaultReference());
 
   public TurnTakingSettings {
     if (!(activationThreshold > 0 && activationThreshold < 1)) {

@@ -110,8 +110,7 @@ public final class SessionLink {
   }
 
   /** The entity answered a resume: barge-in is what the resumed session had. */
-  public void resumed(ActorRef<SessionEntity.Command> incarnation, boolean bargeIn) {
-    entity = incarnation;
+  public void resumed(boolean bargeIn) {
     this.bargeIn = bargeIn;
   }
 
@@ -254,7 +253,10 @@ public final class SessionLink {
     if ((rateLimitedDropped > 0 || audioDropped > 0) && !sessionOver) replyRateLimited();
   }
 
-  /** When the client's last PAUSE/STOP was read (0: none waiting); resets it. */
+  /**
+   * When the client's PAUSE/STOP that is being answered was read (0: none waiting); resets it.
+   * The connector asks when the answer took effect on its transport.
+   */
   public long takeBargeInStart() {
     long started = bargeInStartedAt;
     bargeInStartedAt = 0;
@@ -309,16 +311,16 @@ public final class SessionLink {
     return null;
   }
 
-  /** Sends {@code event} if it is one {@link #wire} maps; true when it did. */
-  public boolean relay(ClientEvent event) {
+  /** Sends {@code event} if it is an error or one {@link #wire} maps; others are ignored. */
+  public void relay(ClientEvent event) {
     if (event instanceof SessionEntity.Error e) {
       transport.sendError("", ErrorCode.fromSessionCode(e.code()), e.message());
-      return true;
+      return;
     }
     String json = wire(event);
-    if (json == null) return false;
-    transport.send(json,
-        event instanceof SessionEntity.Paused || event instanceof SessionEntity.Clear);
-    return true;
+    if (json != null) {
+      transport.send(json,
+          event instanceof SessionEntity.Paused || event instanceof SessionEntity.Clear);
+    }
   }
 }

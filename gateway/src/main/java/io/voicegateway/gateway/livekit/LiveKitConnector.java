@@ -156,7 +156,6 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
   private Optional<String> finishedSid = Optional.empty(); // set when the room is done for good
 
   private final ArrayDeque<Long> unacked = new ArrayDeque<>(); // AudioOut sequences in flight
-  private long bargeInStartedAt; // nanoTime of the PAUSE/STOP packet; 0: none waiting
   private String speaker; // the participant the session hears, null: none yet
   private long speakerHeardAt; // nanoTime of the speaker's last frame
 
@@ -484,7 +483,8 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
       link.entityAnswered(s.entity());
       toRoom(ServerMessages.sessionStart(s.sessionId()));
     } else if (event instanceof SessionEntity.SessionResumed r) {
-      link.resumed(r.entity(), r.bargeIn());
+      link.entityAnswered(r.entity());
+      link.resumed(r.bargeIn());
       toRoom(ServerMessages.sessionResumed(r.sessionId(), r.nextSequence(), r.accepted(),
           r.paused(), r.pending()));
     } else if (event instanceof SessionEntity.SessionEnded e) {
@@ -499,8 +499,6 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
         bridge.send(GatewayMessage.newBuilder()
             .setResumeAudio(ResumeAudio.newBuilder().setRoom(room)).build());
       }
-      long started = link.takeBargeInStart();
-      if (started != 0 && bargeInStartedAt == 0) bargeInStartedAt = started;
       link.relay(event);
     }
     return Behaviors.same(); // not this: see SessionMdc
@@ -544,10 +542,8 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
 
   private void onCleared(AudioCleared cleared) {
     ackThrough(cleared.getAckedSeq());
-    if (bargeInStartedAt != 0) {
-      context.metrics().bargeIn(System.nanoTime() - bargeInStartedAt);
-      bargeInStartedAt = 0;
-    }
+    long started = link.takeBargeInStart(); // 0: no PAUSE/STOP was waiting for it
+    if (started != 0) context.metrics().bargeIn(System.nanoTime() - started);
   }
 
   /** Every frame up to {@code seq} left the bridge's queue: one ClientAck each. */
@@ -610,7 +606,7 @@ public final class LiveKitConnector extends AbstractBehavior<Object> {
       speaker = identity;
     }
     speakerHeardAt = now;
-    link.heard(InputAudioFormat.samples(frame.getPcm().toByteArray()), 48_000);
+    link.heard(InputAudioFormat.samples(frame.getPcm().asReadOnlyByteBuffer()), 48_000);
   }
 
   private void toRoom(String json) {

@@ -58,17 +58,13 @@ public record InputAudioFormat(int sampleRate) {
 
   /** Little-endian 16-bit PCM as samples. */
   public static short[] samples(org.apache.pekko.util.ByteString pcm) {
-    short[] out = new short[pcm.size() / 2];
-    java.nio.ByteBuffer buffer = pcm.asByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    buffer.asShortBuffer().get(out);
-    return out;
+    return samples(pcm.asByteBuffer());
   }
 
-  /** Little-endian 16-bit PCM as samples. */
-  public static short[] samples(byte[] pcm) {
-    short[] out = new short[pcm.length / 2];
-    java.nio.ByteBuffer.wrap(pcm).order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer()
-        .get(out);
+  /** Little-endian 16-bit PCM (from its position to its limit) as samples, read in place. */
+  public static short[] samples(java.nio.ByteBuffer pcm) {
+    short[] out = new short[pcm.remaining() / 2];
+    pcm.slice().order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(out);
     return out;
   }
 }

@@ -303,7 +303,6 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
   private boolean sessionStarted;
   private Send inFlight;
   private long inFlightSince; // when inFlight was offered to the socket
-  private long bargeInStartedAt; // 0: no PAUSE/STOP waiting for its answer
   private long lastAudioTakenAt;
   private boolean sessionOver; // SessionEnded received or End sent: never talk to the entity again
   private long pendingDropped;
@@ -498,11 +497,6 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       enqueue(new Send(transport == AudioTransport.BINARY
           ? BinaryMessage.create(ServerMessages.binaryAudio(a.pcm(), a.sequence()))
           : TextMessage.create(ServerMessages.audio(a.pcm(), a.sequence())), Kind.AUDIO));
-    } else if (link.relay(event)) {
-      if (event instanceof SessionEntity.Paused || event instanceof SessionEntity.Clear) {
-        long started = link.takeBargeInStart();
-        if (started != 0 && bargeInStartedAt == 0) bargeInStartedAt = started;
-      }
     } else if (event instanceof SessionEntity.SessionStarted s) {
       sessionStarted = true;
       cancelStartTimeoutOnceStarted();
@@ -512,7 +506,7 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
     } else if (event instanceof SessionEntity.SessionResumed r) {
       text(ServerMessages.sessionResumed(r.sessionId(), r.nextSequence(), r.accepted(),
           r.paused(), r.pending()), Kind.OTHER);
-      link.resumed(r.entity(), r.bargeIn());
+      link.resumed(r.bargeIn());
       entityAnswered(r.entity());
     } else if (event instanceof SessionEntity.SessionEnded e) {
       getContext().getLog().info("session ended: {}", e.reason());
@@ -523,6 +517,8 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
           reason == SessionEndReason.NODE_SHUTDOWN && context.store().enabled()), Kind.OTHER);
       queue.add(new Complete());
       pump();
+    } else {
+      link.relay(event); // paused/clear: the barge-in is measured when the socket takes it
     }
     return Behaviors.same(); // not this: see SessionMdc
   }
@@ -599,9 +595,9 @@ public final class WebSocketConnector extends AbstractBehavior<Object> {
       if (taken.kind() == Kind.AUDIO) {
         lastAudioTakenAt = now;
         if (!sessionOver) toSession(SessionEntity.ClientAck.INSTANCE);
-      } else if (taken.kind() == Kind.PAUSED_OR_CLEAR && bargeInStartedAt != 0) {
-        context.metrics().bargeIn(Math.max(0, lastAudioTakenAt - bargeInStartedAt));
-        bargeInStartedAt = 0;
+      } else if (taken.kind() == Kind.PAUSED_OR_CLEAR) {
+        long started = link.takeBargeInStart(); // 0: no PAUSE/STOP was waiting for it
+        if (started != 0) context.metrics().bargeIn(Math.max(0, lastAudioTakenAt - started));
       }
     }
     pump();

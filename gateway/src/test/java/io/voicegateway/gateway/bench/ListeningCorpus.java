@@ -104,7 +104,7 @@ public final class ListeningCorpus {
     for (String sentence : SENTENCES) {
       for (String voice : VOICES) {
         for (int wpm : RATES) {
-          short[] s = trimmed(espeak(sentence, voice, wpm));
+          short[] s = SpeechAudio.trimmed(SpeechAudio.espeak(sentence, voice, wpm, RATE));
           double ms = s.length * 1000.0 / RATE;
           if (ms < 500 || ms > 3_000) continue;
           speech.put(voice + "/" + wpm + "/" + slug(sentence), s);
@@ -117,7 +117,7 @@ public final class ListeningCorpus {
     for (String word : new String[] {"yes", "no"}) {
       for (String voice : VOICES) {
         for (int wpm : new int[] {170, 220}) {
-          short[] s = trimmed(espeak(word, voice, wpm));
+          short[] s = SpeechAudio.trimmed(SpeechAudio.espeak(word, voice, wpm, RATE));
           if (s.length >= RATE / 2) continue;
           clips.add(withSpeech("short/" + voice + "/" + wpm + "/" + word, "short", s, null,
               random));
@@ -201,7 +201,8 @@ public final class ListeningCorpus {
     short[] out = new short[n];
     int at = 0;
     for (int i = 0; at < n; i++) {
-      short[] s = trimmed(espeak(AGENT_TEXT[i % AGENT_TEXT.length], AGENT_VOICE, 170));
+      short[] s = SpeechAudio.trimmed(
+          SpeechAudio.espeak(AGENT_TEXT[i % AGENT_TEXT.length], AGENT_VOICE, 170, RATE));
       int len = Math.min(s.length, n - at);
       System.arraycopy(s, 0, out, at, len);
       at += len + RATE * 150 / 1000;
@@ -300,18 +301,7 @@ public final class ListeningCorpus {
     return 20 * Math.log10(rms(x) / 32768);
   }
 
-  // ---------------------------------------------------------------- espeak-ng
-
-  /** {@code text} spoken by espeak-ng with {@code voice} at {@code wpm}, resampled to 16 kHz. */
-  static short[] espeak(String text, String voice, int wpm) {
-    return SpeechAudio.espeak(text, voice, wpm, RATE);
-  }
-
-  /** Without the near-silence espeak-ng puts before and after the speech. */
-  static short[] trimmed(short[] s) {
-    return SpeechAudio.trimmed(s);
-  }
-
+  // ---------------------------------------------------------------- names
 
   private static String slug(String sentence) {
     return sentence.toLowerCase().replaceAll("[^a-z]+", "-");

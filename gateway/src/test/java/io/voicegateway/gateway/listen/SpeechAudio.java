@@ -65,11 +65,10 @@ public final class SpeechAudio {
 
   /** {@code samples} without the near-silence espeak-ng puts before and after the speech. */
   public static short[] trimmed(short[] samples) {
-    int threshold = TRIM_THRESHOLD;
     int from = 0;
-    while (from < samples.length && Math.abs(samples[from]) < threshold) from++;
+    while (from < samples.length && Math.abs(samples[from]) < TRIM_THRESHOLD) from++;
     int to = samples.length;
-    while (to > from && Math.abs(samples[to - 1]) < threshold) to--;
+    while (to > from && Math.abs(samples[to - 1]) < TRIM_THRESHOLD) to--;
     return java.util.Arrays.copyOfRange(samples, from, to);
   }
 
