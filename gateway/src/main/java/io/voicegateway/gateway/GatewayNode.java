@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
-import io.voicegateway.audio.vad.SileroModel;
 import io.voicegateway.gateway.health.GatewayMetrics;
 import io.voicegateway.gateway.health.HealthRoutes;
 import io.voicegateway.gateway.health.HealthServer;
@@ -28,6 +27,7 @@ import io.voicegateway.session.SessionServices;
 import io.voicegateway.session.SessionSettings;
 import io.voicegateway.session.TtsStreamSettings;
 import io.voicegateway.session.TurnTakingSettings;
+import io.voicegateway.session.VadSettings;
 import io.voicegateway.session.WorkerClients;
 import io.voicegateway.session.store.RedisSessionStore;
 import io.voicegateway.session.store.SessionStore;
@@ -74,7 +74,8 @@ public final class GatewayNode {
       SessionSettings session,
       ResumeSettings resume,
       TtsStreamSettings ttsStream,
-      TurnTakingSettings turnTaking) {
+      TurnTakingSettings turnTaking,
+      VadSettings vad) {
 
     /**
      * @throws IllegalArgumentException naming the key that is wrong
@@ -83,7 +84,8 @@ public final class GatewayNode {
       return new Settings(GatewaySettings.fromConfig(config), ProtocolLimits.fromConfig(config),
           ConnectorSettings.fromConfig(config), RegistrySettings.fromConfig(config),
           SessionSettings.fromConfig(config), ResumeSettings.fromConfig(config),
-          TtsStreamSettings.fromConfig(config), TurnTakingSettings.fromConfig(config));
+          TtsStreamSettings.fromConfig(config), TurnTakingSettings.fromConfig(config),
+          VadSettings.fromConfig(config));
     }
   }
 
@@ -227,13 +229,19 @@ public final class GatewayNode {
           });
     }
     int shardsPerNode = settings.resume().shardsPerNode();
+    NodeVad vad = new NodeVad(settings.vad(), metrics);
+    CoordinatedShutdown.get(system).addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-vad-runner", () -> {
+          vad.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
     NodeLocalSharding.init(system, new SessionServices(selector, clients, mirror,
         settings.ttsStream(), settings.session(), metrics, metrics, store, settings.resume(),
-        settings.turnTaking(), SileroModel::shared), shardsPerNode);
+        settings.turnTaking(), vad::get), shardsPerNode);
     // The VAD model loads once per JVM (about 0.2 s): at start-up, not at a user's first word.
     CompletableFuture.runAsync(() -> {
       try {
-        SileroModel.shared();
+        vad.get();
       } catch (RuntimeException e) {
         system.log().error("the voice activity model did not load: sessions cannot hear their"
             + " users: {}", e.toString());

@@ -701,8 +701,8 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
     if (listeningUnavailable) return false;
     try {
       listener = getContext().spawn(VoiceListener.create(sessionId, services.turnTaking(),
-              services.vadModel().get(), getContext().messageAdapter(VoiceListener.Voice.class,
-                  VoiceEvent::new), metrics),
+              services.vad().get(), getContext().messageAdapter(VoiceListener.Voice.class,
+                  VoiceEvent::new)),
           "listener", VoiceListener.dispatcher());
       return true;
     } catch (RuntimeException e) {

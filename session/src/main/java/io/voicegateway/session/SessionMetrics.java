@@ -31,9 +31,6 @@ public interface SessionMetrics {
   /** Frames received from the worker and never sent to the client (STOP, session end). */
   void framesDropped(long n);
 
-  /** The listener ran the VAD over {@code windows} 32 ms windows in {@code nanos}. */
-  default void vadWindows(int windows, long nanos) {}
-
   /** The user started speaking, recognised {@code heardMs} of audio after the onset. */
   default void speechStarted(long heardMs) {}
 

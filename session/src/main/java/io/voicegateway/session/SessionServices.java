@@ -1,6 +1,6 @@
 package io.voicegateway.session;
 
-import io.voicegateway.audio.vad.SileroModel;
+import io.voicegateway.audio.vad.VadRunner;
 import io.voicegateway.registry.RegistryMirror;
 import io.voicegateway.registry.WorkerSelector;
 import io.voicegateway.session.store.SessionStore;
@@ -21,7 +21,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param store where resumable state is saved ({@link SessionStore#NONE}: nowhere)
  * @param resume the resume window
  * @param turnTaking how sessions hear their users (VAD thresholds, barge-in, turn ends)
- * @param vadModel the node's voice activity model, asked for at a session's first audio (it
+ * @param vad the node's voice activity runner, asked for at a session's first audio (its model
  *     loads once per JVM)
  */
 public record SessionServices(
@@ -35,9 +35,9 @@ public record SessionServices(
     SessionStore store,
     ResumeSettings resume,
     TurnTakingSettings turnTaking,
-    Supplier<SileroModel> vadModel) {
+    Supplier<VadRunner> vad) {
 
-  /** Services with the default turn-taking settings and the class path's VAD model. */
+  /** Services with the default turn-taking settings and the JVM's shared VAD runner. */
   public SessionServices(WorkerSelector selector, WorkerClients clients,
       ActorRef<RegistryMirror.Command> mirror, TtsStreamSettings ttsSettings,
       SessionSettings settings, SessionMetrics metrics, TtsStreamMetrics ttsMetrics,
@@ -65,6 +65,6 @@ public record SessionServices(
     store = store == null ? SessionStore.NONE : store;
     resume = resume == null ? ResumeSettings.DISABLED : resume;
     turnTaking = turnTaking == null ? TurnTakingSettings.DEFAULTS : turnTaking;
-    vadModel = vadModel == null ? SileroModel::shared : vadModel;
+    vad = vad == null ? VadRunner::shared : vad;
   }
 }

@@ -2,11 +2,12 @@ package io.voicegateway.session;
 
 import io.voicegateway.audio.Resampler;
 import io.voicegateway.audio.vad.SileroModel;
-import io.voicegateway.audio.vad.SileroVad;
+import io.voicegateway.audio.vad.VadRunner;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -15,10 +16,13 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Hears one session's user (DESIGN.md, the listening half): the client's audio, resampled to
- * 16 kHz with the project's band-limited {@link Resampler}, goes through Silero VAD in 32 ms
- * windows and a {@link TurnDetector}, whose events go to the session. It runs on its own
- * dispatcher ({@value #DISPATCHER}), so inference never delays the frames the session sends.
- * The session spawns it at the first audio it hears; a session that never hears audio has none.
+ * 16 kHz with the project's band-limited {@link Resampler}, is cut into 32 ms windows for the
+ * node's {@link VadRunner}, which evaluates every session's windows in batches on its own
+ * threads; the speech probabilities come back here, in order, and go through a {@link
+ * TurnDetector}, whose events go to the session. The listener runs on its own dispatcher
+ * ({@value #DISPATCHER}) and inference on the runner's threads, so neither delays the frames the
+ * session sends. The session spawns it at the first audio it hears; a session that never hears
+ * audio has none.
  *
  * <p>A microphone that stops sending while the user speaks (muted, a dropped track) ends the
  * speech after {@link #INPUT_GAP} (1 s) without audio, so the session is never left waiting for a
@@ -41,13 +45,18 @@ public final class VoiceListener extends AbstractBehavior<VoiceListener.Command>
   /** Speech and turn events, and what the VAD cost (for metrics), toward the session. */
   public record Voice(TurnDetector.Event event) {}
 
+  /** The runner's verdict on the next window (on the runner's thread, handed over). */
+  private record Evaluated(float probability) implements Command {}
+
+  /** The runner could not evaluate a window. */
+  private record Failed(String reason) implements Command {}
+
   private enum Tick implements Command { INPUT_GAP_CHECK }
 
-  static Behavior<Command> create(String sessionId, TurnTakingSettings settings,
-      SileroModel model, ActorRef<Voice> session, SessionMetrics metrics) {
+  static Behavior<Command> create(String sessionId, TurnTakingSettings settings, VadRunner vad,
+      ActorRef<Voice> session) {
     return SessionMdc.around(Command.class, sessionId, Behaviors.setup(ctx ->
-        Behaviors.withTimers(timers ->
-            new VoiceListener(ctx, timers, settings, model, session, metrics))));
+        Behaviors.withTimers(timers -> new VoiceListener(ctx, timers, settings, vad, session))));
   }
 
   static DispatcherSelector dispatcher() {
@@ -55,31 +64,46 @@ public final class VoiceListener extends AbstractBehavior<VoiceListener.Command>
   }
 
   private final TimerScheduler<Command> timers;
-  private final SileroVad vad;
+  private final VadRunner.Stream vad;
   private final TurnDetector detector;
   private final ActorRef<Voice> session;
-  private final SessionMetrics metrics;
   private Resampler resampler; // null at 16 kHz
   private int inputRate;
   private long lastHeardAt;
+  private boolean failureLogged;
 
   private VoiceListener(ActorContext<Command> ctx, TimerScheduler<Command> timers,
-      TurnTakingSettings settings, SileroModel model, ActorRef<Voice> session,
-      SessionMetrics metrics) {
+      TurnTakingSettings settings, VadRunner runner, ActorRef<Voice> session) {
     super(ctx);
     this.timers = timers;
-    this.vad = new SileroVad(model);
+    ActorRef<Command> self = ctx.getSelf();
+    this.vad = runner.open(new VadRunner.Listener() {
+      @Override
+      public void evaluated(float probability) {
+        self.tell(new Evaluated(probability));
+      }
+
+      @Override
+      public void failed(String reason) {
+        self.tell(new Failed(reason));
+      }
+    });
     this.detector = new TurnDetector(settings,
         SileroModel.WINDOW_SAMPLES * 1000 / SileroModel.SAMPLE_RATE);
     this.session = session;
-    this.metrics = metrics;
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Heard.class, this::onHeard)
+        .onMessage(Evaluated.class, this::onEvaluated)
+        .onMessage(Failed.class, this::onFailed)
         .onMessageEquals(Tick.INPUT_GAP_CHECK, this::onInputGapCheck)
+        .onSignal(PostStop.class, stop -> {
+          vad.close();
+          return Behaviors.same();
+        })
         .build();
   }
 
@@ -92,19 +116,29 @@ public final class VoiceListener extends AbstractBehavior<VoiceListener.Command>
           : new Resampler(inputRate, SileroModel.SAMPLE_RATE, Resampler.Quality.ANALYSIS);
     }
     short[] samples = resampler == null ? heard.samples() : resampler.process(heard.samples());
-    long started = System.nanoTime();
-    float[] probabilities = vad.accept(samples, 0, samples.length);
-    if (probabilities.length > 0) {
-      metrics.vadWindows(probabilities.length, System.nanoTime() - started);
-    }
+    vad.accept(samples, 0, samples.length);
+    return Behaviors.same(); // not this: see SessionMdc
+  }
+
+  private Behavior<Command> onEvaluated(Evaluated window) {
     boolean wasSpeaking = detector.speaking();
-    for (float p : probabilities) detector.window(p, this::tellSession);
+    detector.window(window.probability(), this::tellSession);
     if (!wasSpeaking && detector.speaking()) {
       timers.startTimerWithFixedDelay(Tick.INPUT_GAP_CHECK, INPUT_GAP.dividedBy(2));
     } else if (wasSpeaking && !detector.speaking()) {
       timers.cancel(Tick.INPUT_GAP_CHECK);
     }
-    return Behaviors.same(); // not this: see SessionMdc
+    return Behaviors.same();
+  }
+
+  /** A window without a verdict counts as silence; the first failure is logged. */
+  private Behavior<Command> onFailed(Failed failed) {
+    if (!failureLogged) {
+      failureLogged = true;
+      getContext().getLog().error("voice activity detection failed (the window counts as"
+          + " silence; logged once per session): {}", failed.reason());
+    }
+    return onEvaluated(new Evaluated(0f));
   }
 
   private Behavior<Command> onInputGapCheck() {

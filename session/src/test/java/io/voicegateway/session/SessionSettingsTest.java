@@ -35,6 +35,23 @@ class SessionSettingsTest {
     assertNamed("max-failovers = -1", "voicegw.session.max-failovers");
   }
 
+  @Test
+  void vadRunnerDefaultsAndLimits() {
+    VadSettings v = VadSettings.fromConfig(ConfigFactory.load());
+    assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 4), v.threads());
+    assertEquals(32, v.maxBatch());
+    assertEquals(Duration.ofMillis(10), v.linger());
+    assertEquals(3, VadSettings.fromConfig(ConfigFactory.parseString("voicegw.session.vad.threads = 3")
+        .withFallback(ConfigFactory.load())).threads());
+    for (String bad : new String[] {"threads = -1", "threads = 65", "max-batch = 0", "linger = 40ms",
+        "linger = -1ms"}) {
+      String key = "voicegw.session.vad." + bad.substring(0, bad.indexOf(' '));
+      var e = assertThrows(IllegalArgumentException.class, () -> VadSettings.fromConfig(
+          ConfigFactory.parseString("voicegw.session.vad." + bad).withFallback(ConfigFactory.load())));
+      assertTrue(e.getMessage().contains(key), e.getMessage());
+    }
+  }
+
   private static void assertNamed(String override, String key) {
     var e = assertThrows(IllegalArgumentException.class, () -> SessionSettings.fromConfig(
         ConfigFactory.parseString("voicegw.session." + override)

@@ -12,17 +12,17 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
- * One audio stream's VAD state (context + RNN state); not thread-safe; cheap to create.
+ * One audio stream's VAD state (context + RNN state), evaluated synchronously on the caller's
+ * thread; not thread-safe; cheap to create. A node hearing many streams uses {@link VadRunner},
+ * which evaluates them in batches on its own threads; this class is for one stream at a time
+ * (tools, tests, the benchmarks that compare the two).
  *
- * <p>Samples are collected into 512-sample (32 ms) windows; each full window is evaluated with
- * the 64 samples before it as context, as Silero's reference wrapper does, so the probabilities
- * depend only on the audio and never on how it was cut into calls.
+ * <p>Samples are collected into 512-sample (32 ms) windows ({@link WindowFramer}); each full
+ * window is evaluated with the 64 samples before it as context.
  *
  * <p>Each instance owns its ONNX tensors, backed by direct buffers and reused for every window:
  * the input window, the output probability, and two recurrent-state tensors used in turn as the
@@ -37,10 +37,8 @@ public final class SileroVad {
 
   private final OrtSession session;
   private final Tensors tensors;
-  /** Context (64) followed by the window being filled (512), as floats in [-1, 1). */
-  private final float[] window = new float[CONTEXT_SAMPLES + WINDOW_SAMPLES];
+  private final WindowFramer framer = new WindowFramer();
 
-  private int filled;
   /** Which of the two state tensors is the input of the next run. */
   private int current;
   private long windows;
@@ -60,31 +58,16 @@ public final class SileroVad {
    * completed by this call, in order (often empty, sometimes 1 or 2).
    */
   public float[] accept(short[] samples, int offset, int length) {
-    Objects.checkFromIndexSize(offset, length, samples.length);
-    int completed = (filled + length) / WINDOW_SAMPLES;
+    int completed = framer.completes(length);
     float[] probabilities = completed == 0 ? NONE : new float[completed];
-    int done = 0;
-    int end = offset + length;
-    for (int i = offset; i < end; ) {
-      int take = Math.min(WINDOW_SAMPLES - filled, end - i);
-      int at = CONTEXT_SAMPLES + filled;
-      for (int k = 0; k < take; k++) {
-        window[at + k] = samples[i + k] / 32768f;
-      }
-      filled += take;
-      i += take;
-      if (filled == WINDOW_SAMPLES) {
-        probabilities[done++] = evaluate();
-        filled = 0;
-      }
-    }
+    int[] done = {0};
+    framer.feed(samples, offset, length, row -> probabilities[done[0]++] = evaluate(row));
     return probabilities;
   }
 
   /** Forgets the recurrent state, the context and any partial window (a new utterance/stream). */
   public void reset() {
-    filled = 0;
-    Arrays.fill(window, 0f);
+    framer.reset();
     tensors.clearState();
   }
 
@@ -93,8 +76,8 @@ public final class SileroVad {
     return windows;
   }
 
-  private float evaluate() {
-    tensors.input.put(0, window);
+  private float evaluate(float[] row) {
+    tensors.input.put(0, row);
     try {
       // both outputs are pinned: the probability and the next state are already in our buffers,
       // and closing the result leaves them open
@@ -104,8 +87,6 @@ public final class SileroVad {
     }
     current ^= 1;
     windows++;
-    // the last 64 samples of this window are the next one's context
-    System.arraycopy(window, WINDOW_SAMPLES, window, 0, CONTEXT_SAMPLES);
     return tensors.probability.get(0);
   }
 

@@ -1,6 +1,7 @@
 package io.voicegateway.gateway.health;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -49,6 +50,7 @@ public final class GatewayMetrics implements SessionMetrics, TtsStreamMetrics {
   private final Counter inboundAudioFrames;
   private final Counter inboundAudioDropped;
   private final Timer vadWindow;
+  private final DistributionSummary vadBatch;
   private final Timer speechDetection;
   private final Counter[] interruptions = new Counter[INTERRUPTIONS.length];
   private final Timer userTurnSpeech;
@@ -98,9 +100,18 @@ public final class GatewayMetrics implements SessionMetrics, TtsStreamMetrics {
     inboundAudioDropped = Counter.builder("voicegw_inbound_audio_dropped")
         .description("Frames of the users' audio dropped: bad format, or faster than real time")
         .register(registry);
-    vadWindow = latency("voicegw_vad_window_seconds",
-        "CPU time of voice activity detection per 32 ms window (Silero VAD, ONNX Runtime)",
-        Duration.ofMillis(100));
+    vadWindow = Timer.builder("voicegw_vad_window_seconds")
+        .description("Thread CPU time of voice activity detection per 32 ms window: a batched"
+            + " run's CPU shared among its windows (Silero VAD, ONNX Runtime)")
+        .publishPercentileHistogram()
+        .publishPercentiles(0.5, 0.9, 0.99)
+        .minimumExpectedValue(Duration.ofNanos(10_000))
+        .maximumExpectedValue(Duration.ofMillis(100))
+        .register(registry);
+    vadBatch = DistributionSummary.builder("voicegw_vad_batch_windows")
+        .description("Windows (sessions) evaluated in one voice activity run")
+        .publishPercentiles(0.5, 0.99)
+        .register(registry);
     speechDetection = latency("voicegw_speech_detection_delay",
         "Audio heard from the onset of the user's speech until it counted as speech"
             + " (speech_started)", Duration.ofSeconds(1));
@@ -208,9 +219,17 @@ public final class GatewayMetrics implements SessionMetrics, TtsStreamMetrics {
     inboundAudioDropped.increment();
   }
 
-  @Override
-  public void vadWindows(int windows, long nanos) {
-    vadWindow.record(nanos / windows, TimeUnit.NANOSECONDS);
+  /**
+   * The node's VAD runner evaluated {@code windows} windows in one run ({@link
+   * io.voicegateway.audio.vad.VadRunner.Observer}): each window is recorded with its share of the
+   * run's thread CPU, so the timer's sum is the VAD's CPU and its count the windows.
+   */
+  public void vadRan(int windows, long cpuNanos) {
+    long each = cpuNanos / windows;
+    for (int i = 0; i < windows; i++) {
+      vadWindow.record(each, TimeUnit.NANOSECONDS);
+    }
+    vadBatch.record(windows);
   }
 
   @Override
