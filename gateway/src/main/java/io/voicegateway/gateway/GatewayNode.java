@@ -14,6 +14,8 @@ import io.voicegateway.gateway.livekit.LiveKitTransport;
 import io.voicegateway.gateway.management.ManagementServer;
 import io.voicegateway.gateway.protocol.ClientMessageParser;
 import io.voicegateway.gateway.protocol.ProtocolLimits;
+import io.voicegateway.gateway.warmup.NodeWarmUp;
+import io.voicegateway.gateway.warmup.WarmUpSettings;
 import io.voicegateway.gateway.ws.ConnectorSettings;
 import io.voicegateway.gateway.ws.GatewayRoutes;
 import io.voicegateway.gateway.ws.WebSocketConnector;
@@ -31,6 +33,7 @@ import io.voicegateway.session.VadSettings;
 import io.voicegateway.session.WorkerClients;
 import io.voicegateway.session.store.RedisSessionStore;
 import io.voicegateway.session.store.SessionStore;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +43,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -75,7 +80,8 @@ public final class GatewayNode {
       ResumeSettings resume,
       TtsStreamSettings ttsStream,
       TurnTakingSettings turnTaking,
-      VadSettings vad) {
+      VadSettings vad,
+      WarmUpSettings warmUp) {
 
     /**
      * @throws IllegalArgumentException naming the key that is wrong
@@ -85,7 +91,7 @@ public final class GatewayNode {
           ConnectorSettings.fromConfig(config), RegistrySettings.fromConfig(config),
           SessionSettings.fromConfig(config), ResumeSettings.fromConfig(config),
           TtsStreamSettings.fromConfig(config), TurnTakingSettings.fromConfig(config),
-          VadSettings.fromConfig(config));
+          VadSettings.fromConfig(config), WarmUpSettings.fromConfig(config));
     }
   }
 
@@ -259,6 +265,11 @@ public final class GatewayNode {
           redis.close();
           return CompletableFuture.completedFuture(Done.getInstance());
         });
+    // the loopback sessions need the bound WebSocket port: created once it is bound, below
+    AtomicReference<NodeWarmUp> warmUpRef = new AtomicReference<>();
+    Supplier<NodeWarmUp.Status> warmUpStatus = () -> warmUpRef.get() == null
+        ? new NodeWarmUp.Status(false, "warming up: the WebSocket port is not bound yet")
+        : warmUpRef.get().status();
     HealthSources sources = new HealthSources() {
       @Override
       public RedisProbe.Status redis() {
@@ -284,6 +295,11 @@ public final class GatewayNode {
       public String clusterMemberStatus() {
         return cluster.selfMember().status().toString();
       }
+
+      @Override
+      public NodeWarmUp.Status warmUp() {
+        return warmUpStatus.get();
+      }
     };
 
     WebSocketConnector.Context context = new WebSocketConnector.Context(system,
@@ -308,14 +324,27 @@ public final class GatewayNode {
         new HealthRoutes(sources, metrics));
     ServerBinding wsBinding = await(ws, "voicegw.gateway.ws-port", g.wsPort());
     ServerBinding healthBinding = await(health, "voicegw.gateway.health-port", g.healthPort());
+    NodeWarmUp warmUp = new NodeWarmUp(settings.warmUp(),
+        URI.create("ws://" + loopbackTo(g.host()) + ":" + wsBinding.localAddress().getPort() + "/"),
+        selector::freshWorkers);
+    warmUpRef.set(warmUp);
+    org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
+        .registerOnMemberUp(warmUp::start);
     int managementPort = ManagementServer.start(system, new ManagementServer.Sources(directory,
-        selector, settings.registry().maxHeartbeatAge(), redis::status));
+        selector, settings.registry().maxHeartbeatAge(), redis::status, warmUpStatus));
     log.info("gateway node up: WebSocket on {}:{}, health on {}:{}, management on port {},"
         + " Redis at {}:{}", g.host(), wsBinding.localAddress().getPort(), g.host(),
         healthBinding.localAddress().getPort(), managementPort,
         settings.registry().redisUri().getHost(), settings.registry().redisUri().getPort());
     return new GatewayNode(system, settings, metrics, selector, wsBinding, healthBinding,
         managementPort, liveKit);
+  }
+
+  /** The address a loopback client dials for a server bound to {@code host}. */
+  private static String loopbackTo(String host) {
+    if (host.equals("0.0.0.0") || host.isEmpty()) return "127.0.0.1";
+    if (host.equals("::") || host.equals("[::]")) return "[::1]";
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
   private static ServerBinding await(CompletionStage<ServerBinding> binding, String key, int port) {

@@ -48,6 +48,8 @@ public final class GatewayFixture implements AutoCloseable {
       Config overrides = ConfigFactory.parseString(gatewayHocon)
           .withFallback(ConfigFactory.parseString("""
               voicegw.gateway { host = 127.0.0.1, ws-port = 0, health-port = 0 }
+              # tests count their own sessions and utterances (WarmUpTest tests the warm-up)
+              voicegw.gateway.warm-up.utterances = 0
               voicegw.redis.url = "%s"
               voicegw.registry.resync-interval = 1s
               pekko.remote.artery.canonical.port = 0
@@ -108,7 +110,7 @@ public final class GatewayFixture implements AutoCloseable {
   public TtsWorker startWorker(String defaultModel) {
     Config config = ConfigFactory.parseString("""
             voicegw.worker { host = 127.0.0.1, port = %d, advertise-host = 127.0.0.1,
-              default-model = "%s", register = on }
+              default-model = "%s", register = on, warm-up-utterances = 0 }
             voicegw.redis.url = "%s"
             voicegw.registry.heartbeat-interval = 1s
             """.formatted(freePort(), defaultModel, redis.uri()))

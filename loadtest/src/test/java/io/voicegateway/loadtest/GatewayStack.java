@@ -33,7 +33,7 @@ final class GatewayStack implements AutoCloseable {
     try {
       Config workerConfig = ConfigFactory.parseString("""
               voicegw.worker { host = 127.0.0.1, port = %d, advertise-host = 127.0.0.1,
-                default-model = "mock-440hz", register = on }
+                default-model = "mock-440hz", register = on, warm-up-utterances = 0 }
               voicegw.redis.url = "%s"
               voicegw.registry.heartbeat-interval = 1s
               """.formatted(freePort(), redis.uri()))
@@ -42,6 +42,7 @@ final class GatewayStack implements AutoCloseable {
       worker = TtsWorker.start(workerConfig).toCompletableFuture().get(60, TimeUnit.SECONDS);
       Config overrides = ConfigFactory.parseString("""
           voicegw.gateway { host = 127.0.0.1, ws-port = 0, health-port = 0 }
+          voicegw.gateway.warm-up.utterances = 0
           voicegw.redis.url = "%s"
           voicegw.registry.resync-interval = 1s
           pekko.remote.artery.canonical.port = 0

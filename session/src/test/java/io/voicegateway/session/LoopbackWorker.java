@@ -27,7 +27,7 @@ final class LoopbackWorker implements AutoCloseable {
 
   static LoopbackWorker start() {
     var config = ConfigFactory.parseString("voicegw.worker { host = 127.0.0.1, port = "
-            + freePort() + ", register = off, models = [\"mock-440hz\", \"freetts-kevin16\"] }")
+            + freePort() + ", register = off, warm-up-utterances = 0, models = [\"mock-440hz\", \"freetts-kevin16\"] }")
         .withFallback(ConfigFactory.load())
         .resolve();
     TtsWorker worker = await(TtsWorker.start(config));

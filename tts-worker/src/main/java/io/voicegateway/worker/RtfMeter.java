@@ -30,6 +30,15 @@ final class RtfMeter implements SynthesisMeter {
     audioNanos.add(samples * 1_000_000_000L / sampleRate);
   }
 
+  /** Forgets all work so far (the start-up warm-up's, done with cold code: not the engine's pace). */
+  synchronized void reset() {
+    seenCompute = computeNanos.sum();
+    seenAudio = audioNanos.sum();
+    fadedCompute = 0;
+    fadedAudio = 0;
+    lastRead = System.nanoTime();
+  }
+
   /** The real-time factor (0 until some audio has been produced). */
   synchronized double rtf() {
     long now = System.nanoTime();

@@ -281,6 +281,11 @@ public final class TtsServiceImpl implements TTSService {
         "max_concurrent_sessions", (double) sessions.maxSessions());
   }
 
+  /** Forgets the measured real-time factor so far (after the start-up warm-up). */
+  void resetRtf() {
+    rtf.reset();
+  }
+
   public ModelCatalog catalog() {
     return catalog;
   }

@@ -40,14 +40,19 @@ public final class TtsWorker {
   private final WorkerSettings settings;
   private final TtsServiceImpl service;
   private final ServerBinding binding;
+  private final WarmUp.Result warmUp;
 
   private TtsWorker(ActorSystem<Void> system, WorkerSettings settings, TtsServiceImpl service,
-      ServerBinding binding) {
+      ServerBinding binding, WarmUp.Result warmUp) {
     this.system = system;
     this.settings = settings;
     this.service = service;
     this.binding = binding;
+    this.warmUp = warmUp;
   }
+
+  /** The bound server and what its warm-up did, between the two start-up steps. */
+  private record Bound(ServerBinding binding, WarmUp.Result warmUp) {}
 
   /**
    * Validates the configuration, then starts the worker. Completes once the server is bound and
@@ -78,12 +83,20 @@ public final class TtsWorker {
         .thenCompose(ms -> Http.get(system)
             .newServerAt(settings.host(), settings.port())
             .bind(withoutResponseCompression(TTSServiceHandlerFactory.create(service, system))))
-        .thenApply(binding -> {
+        .thenCompose(binding -> {
           binding.addToCoordinatedShutdown(java.time.Duration.ofSeconds(5), system);
+          // registered only once warm: a gateway's first session here is not the JIT's
+          return WarmUp.run(system, binding.localAddress(), settings.defaultModel(),
+              settings.warmUpUtterances()).thenApply(warm -> {
+                service.resetRtf(); // cold code's pace is not the engine's: not advertised
+                return new Bound(binding, warm);
+              });
+        })
+        .thenApply(bound -> {
           registry.ifPresent(r -> register(system, settings, r, service));
           log.info("tts-worker {} bound to {}, advertised as {}", settings.name(),
-              binding.localAddress(), settings.advertisedAddr());
-          return new TtsWorker(system, settings, service, binding);
+              bound.binding().localAddress(), settings.advertisedAddr());
+          return new TtsWorker(system, settings, service, bound.binding(), bound.warmUp());
         });
     started.exceptionally(e -> {
       system.terminate();
@@ -142,6 +155,11 @@ public final class TtsWorker {
 
   public ActorSystem<Void> system() {
     return system;
+  }
+
+  /** What the start-up warm-up did (texts and frames synthesized; none when it was off). */
+  WarmUp.Result warmUp() {
+    return warmUp;
   }
 
   /** Graceful shutdown: deregister, unbind, terminate. */

@@ -30,7 +30,8 @@ public record WorkerSettings(
     Duration deregisterTimeout,
     Duration sessionIdleTimeout,
     Map<String, String> modelAliases,
-    boolean unknownModelFallback) {
+    boolean unknownModelFallback,
+    int warmUpUtterances) {
 
   private static final Set<String> FIXED_MODELS = Set.of(ModelCatalog.TONE, ModelCatalog.FREETTS);
 
@@ -71,6 +72,8 @@ public record WorkerSettings(
       Duration idle = c.getDuration("session-idle-timeout");
       require(!idle.isNegative() && !idle.isZero(), "session-idle-timeout",
           "must be a positive duration, got " + idle);
+      int warmUp = c.getInt("warm-up-utterances");
+      require(warmUp >= 0 && warmUp <= 1000, "warm-up-utterances", "must be 0..1000, got " + warmUp);
       String host = c.getString("host");
       require(!host.isBlank(), "host", "must not be empty");
       Map<String, String> aliases = new LinkedHashMap<>();
@@ -84,7 +87,7 @@ public record WorkerSettings(
       return new WorkerSettings(
           name, host, port, c.getString("advertise-host").trim(), defaultModel, models, languages,
           maxSessions, maxText, c.getBoolean("register"), c.getString("espeak.binary"), maxVoices, c.getDuration("deregister-timeout"),
-          idle, Map.copyOf(aliases), c.getBoolean("unknown-model-fallback"));
+          idle, Map.copyOf(aliases), c.getBoolean("unknown-model-fallback"), warmUp);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
     }

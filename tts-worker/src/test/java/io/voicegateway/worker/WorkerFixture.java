@@ -47,7 +47,8 @@ final class WorkerFixture implements AutoCloseable {
   static WorkerFixture start(String hocon) {
     Config config = ConfigFactory.parseString(hocon)
         .withFallback(ConfigFactory.parseString(
-            "voicegw.worker { host = 127.0.0.1, port = " + freePort() + ", register = off }"))
+            "voicegw.worker { host = 127.0.0.1, port = " + freePort() + ", register = off,"
+                + " warm-up-utterances = 0 }"))
         .withFallback(ConfigFactory.load())
         .resolve();
     return new WorkerFixture(TtsWorker.start(config).toCompletableFuture().join());

@@ -2,6 +2,7 @@ package io.voicegateway.gateway.health;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.voicegateway.gateway.warmup.NodeWarmUp;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -69,17 +70,22 @@ public final class HealthRoutes extends AllDirectives {
 
   /**
    * Ready to take sessions while the node is an Up cluster member (a joining or leaving node
-   * cannot host session entities) and Redis answers (without it no worker can be found).
+   * cannot host session entities), Redis answers (without it no worker can be found) and the
+   * start-up warm-up is over (before it, a first utterance takes a second, not 30 ms).
    */
   HttpResponse readiness() {
     RedisProbe.Status redis = sources.redis();
     String member = sources.clusterMemberStatus();
+    NodeWarmUp.Status warmUp = sources.warmUp();
     boolean up = UP.equals(member);
-    ObjectNode body = status(up && redis.up() ? "ready" : "not_ready");
+    boolean ready = up && redis.up() && warmUp.done();
+    ObjectNode body = status(ready ? "ready" : "not_ready");
     if (!up) body.put("reason", notUp(member));
     else if (!redis.up()) body.put("reason", "redis unreachable: " + redis.detail());
+    else if (!warmUp.done()) body.put("reason", warmUp.detail());
     body.put("cluster", member);
-    return json(up && redis.up() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
+    body.put("warm_up", warmUp.detail());
+    return json(ready ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
   }
 
   private static String notUp(String member) {

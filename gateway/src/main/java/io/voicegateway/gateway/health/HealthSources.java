@@ -1,5 +1,7 @@
 package io.voicegateway.gateway.health;
 
+import io.voicegateway.gateway.warmup.NodeWarmUp;
+
 /** What the health endpoints report, read fresh at every request. */
 public interface HealthSources {
 
@@ -18,4 +20,9 @@ public interface HealthSources {
    * {@code Leaving}, …); the node takes sessions only while {@code Up}.
    */
   String clusterMemberStatus();
+
+  /** The start-up warm-up ({@link NodeWarmUp}); the node is ready only once it is done. */
+  default NodeWarmUp.Status warmUp() {
+    return new NodeWarmUp.Status(true, "warm-up off");
+  }
 }

@@ -1,6 +1,7 @@
 package io.voicegateway.gateway.management;
 
 import io.voicegateway.gateway.health.RedisProbe;
+import io.voicegateway.gateway.warmup.NodeWarmUp;
 import io.voicegateway.registry.WorkerDirectory;
 import io.voicegateway.registry.WorkerSelector;
 import java.time.Duration;
@@ -15,14 +16,16 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 /**
  * Starts Pekko Management HTTP on its own port ({@code pekko.management.http.hostname} and
  * {@code port}; loopback by default): the cluster routes of pekko-management-cluster-http, the
- * health checks ({@code /ready}: cluster membership and Redis; {@code /alive}) and the gateway's
+ * health checks ({@code /ready}: cluster membership, Redis and the start-up warm-up; {@code
+ * /alive}) and the gateway's
  * routes. Also starts this node's {@link LocalSessions}.
  */
 public final class ManagementServer {
 
   /** What the gateway's routes read on this node. */
   public record Sources(WorkerDirectory directory, WorkerSelector selector,
-      Duration maxHeartbeatAge, Supplier<RedisProbe.Status> redis) {}
+      Duration maxHeartbeatAge, Supplier<RedisProbe.Status> redis,
+      Supplier<NodeWarmUp.Status> warmUp) {}
 
   private ManagementServer() {}
 
@@ -40,7 +43,7 @@ public final class ManagementServer {
         Props.empty());
     ManagementRoutes routes = new ManagementRoutes(new SessionsView(system, settings), settings,
         sources.directory(), sources.selector(), sources.maxHeartbeatAge());
-    GatewayManagement.get(system).register(routes.routes(), sources.redis());
+    GatewayManagement.get(system).register(routes.routes(), sources.redis(), sources.warmUp());
 
     PekkoManagement management = PekkoManagement.get(system);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),

@@ -135,7 +135,8 @@ public final class LocalCluster implements AutoCloseable {
   private static TtsWorker startToneWorker(String redisUri) {
     Config config = ConfigFactory.parseString("""
             voicegw.worker { host = 127.0.0.1, port = %d, advertise-host = 127.0.0.1,
-              default-model = "mock-440hz", register = on, name = "cluster-it-worker" }
+              default-model = "mock-440hz", register = on, name = "cluster-it-worker",
+              warm-up-utterances = 0 }
             voicegw.redis.url = "%s"
             voicegw.registry.heartbeat-interval = 1s
             """.formatted(GatewayFixture.freePort(), redisUri))
@@ -148,6 +149,7 @@ public final class LocalCluster implements AutoCloseable {
       String seeds, String redisUri, Path dir, Map<String, String> env) throws IOException {
     Path config = dir.resolve("node-" + i + ".conf");
     Files.writeString(config, "voicegw.gateway.host = \"127.0.0.1\"\n"
+        + "voicegw.gateway.warm-up.utterances = 0\n" // the ITs count sessions and utterances
         + "voicegw.registry.resync-interval = 1s\n");
     Path log = dir.resolve("gateway-" + i + ".log");
     ProcessBuilder pb = new ProcessBuilder(new File(ROOT, "voicegw").getAbsolutePath(),
