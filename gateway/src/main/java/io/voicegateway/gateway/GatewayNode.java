@@ -23,6 +23,7 @@ import io.voicegateway.registry.RegistryMirror;
 import io.voicegateway.registry.RegistrySettings;
 import io.voicegateway.registry.WorkerDirectory;
 import io.voicegateway.registry.WorkerSelector;
+import io.voicegateway.registry.WorkerSnapshot;
 import io.voicegateway.session.NodeLocalSharding;
 import io.voicegateway.session.ResumeSettings;
 import io.voicegateway.session.SessionServices;
@@ -223,6 +224,14 @@ public final class GatewayNode {
         RegistryMirror.create(settings.registry(), directory), "registry-mirror", Props.empty());
     WorkerSelector selector = new WorkerSelector(directory, settings.registry());
     WorkerClients clients = new WorkerClients(system, settings.ttsStream());
+    // connections to every fresh worker the registry shows, opened before a session needs one:
+    // a session's first utterance through a new worker does not wait for them
+    mirror.tell(new RegistryMirror.Subscribe(system.systemActorOf(
+        Behaviors.<WorkerSnapshot>receiveMessage(snapshot -> {
+          snapshot.workers().values().stream().filter(selector::isFresh)
+              .forEach(clients::preconnect);
+          return Behaviors.same();
+        }), "worker-preconnect", Props.empty())));
     SessionStore store = SessionStore.NONE;
     if (settings.resume().enabled()) {
       RedisSessionStore redisStore =

@@ -3,6 +3,7 @@ package io.voicegateway.session;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.voicegateway.registry.WorkerRecord;
+import io.voicegateway.tts.v1.GetCapabilitiesRequest;
 import io.voicegateway.tts.v1.TTSServiceClient;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -54,6 +55,24 @@ public final class WorkerClients implements AutoCloseable {
   /** The channel for this worker's Synthesize calls, opened with its client. */
   public ManagedChannel synthesisChannelFor(WorkerRecord worker) {
     return targetFor(worker.dialHost(), worker.dialPort()).synthesis();
+  }
+
+  /**
+   * Opens this worker's connections now if this node has none, so that the first session that
+   * speaks through a newly registered worker does not wait for them: the Synthesize channel is
+   * asked to connect, and a {@code GetCapabilities} call goes over the client's connection (its
+   * answer is not needed). The node calls it for every worker its registry mirror shows.
+   */
+  public void preconnect(WorkerRecord worker) {
+    if (closed) return;
+    String target = new WorkerRecord.DialTarget(worker.dialHost(), worker.dialPort()).authority();
+    if (clients.containsKey(target)) return;
+    Target opened = targetFor(worker.dialHost(), worker.dialPort());
+    opened.synthesis().getState(true);
+    opened.client().getCapabilities(GetCapabilitiesRequest.getDefaultInstance())
+        .whenComplete((answer, e) -> {
+          if (e != null) log.debug("pre-connecting to worker {} failed: {}", target, e.toString());
+        });
   }
 
   private Target targetFor(String host, int port) {

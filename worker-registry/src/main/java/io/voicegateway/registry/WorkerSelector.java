@@ -123,12 +123,16 @@ public final class WorkerSelector {
 
   /** Workers whose heartbeat is recent enough to be selected at all (for /health). */
   public int freshWorkers() {
-    double now = nowEpochSeconds.getAsDouble();
     int n = 0;
     for (WorkerRecord w : directory.orderedWorkers()) {
-      if (now - w.lastHeartbeatTs() < maxAgeSeconds) n++;
+      if (isFresh(w)) n++;
     }
     return n;
+  }
+
+  /** This worker's heartbeat is recent enough for it to be selected. */
+  public boolean isFresh(WorkerRecord w) {
+    return nowEpochSeconds.getAsDouble() - w.lastHeartbeatTs() < maxAgeSeconds;
   }
 
   /** The load the selector ranks a worker by: reported queue depth plus recent assignments. */
