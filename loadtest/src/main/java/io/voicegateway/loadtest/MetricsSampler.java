@@ -52,12 +52,6 @@ final class MetricsSampler {
     });
   }
 
-  /** Scrapes once and waits (the check at the start of a run). Returns null on failure. */
-  GatewaySample scrapeNow() {
-    List<PrometheusText.Sample> samples = scrapeSamplesNow();
-    return samples == null ? null : GatewaySample.from(samples);
-  }
-
   /** Scrapes once and waits; every sample, or null on failure. */
   List<PrometheusText.Sample> scrapeSamplesNow() {
     try {

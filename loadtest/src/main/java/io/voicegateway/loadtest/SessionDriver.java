@@ -8,9 +8,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One simulated user: a WebSocket session that speaks, optionally interrupts itself, waits and
- * speaks again until the run's end. It owns no thread: events arrive on the shared
- * {@code HttpClient}'s threads through {@link GatewayClient#listen}, timers run on the run's
- * scheduler, and all state is guarded by this object's monitor.
+ * speaks again until the run's end. It owns no thread: events arrive through
+ * {@link GatewayClient#listen} on the threads of its {@code HttpClient} (one of
+ * {@code --clients}, chosen by its index), timers run on the run's scheduler, and all state is
+ * guarded by this object's monitor.
  *
  * <p>One utterance at a time: the next text is only sent after the previous one's
  * {@code utterance_end} (and after any PAUSE/RESUME or STOP has been answered), so first-audio
