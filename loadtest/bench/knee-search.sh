@@ -49,8 +49,9 @@ fi
 out=$1 gw=$2 wk=$3 lg=$4; shift 4
 MEASURE=${MEASURE:-30} WARMUP=${WARMUP:-20} RAMP=${RAMP:-5s} STACK_WARMUP=${STACK_WARMUP:-60}
 mkdir -p "$out"
-"$HERE/stack.sh" start "$gw" "$wk" >/dev/null
+# stop whatever started, also when the start fails
 trap '"$HERE/stack.sh" stop' EXIT
+"$HERE/stack.sh" start "$gw" "$wk" >/dev/null
 if (( STACK_WARMUP > 0 )); then
   echo "$(date +%T) stack warm-up: 200 json sessions, ${STACK_WARMUP}s" >&2
   "$HERE/stack.sh" level 200 json "$out/warm" "$lg" "${STACK_WARMUP}s" 10s >/dev/null

@@ -183,7 +183,8 @@ final class LoadRun {
 
   /**
    * The warm-up is over at {@code t} seconds: forget what was recorded, note the harness' CPU time
-   * and the gateway's latest scrape, the baseline of its histograms (null: none). Holds the monitor.
+   * and the gateway's latest scrape, the baseline of its histograms (null: none). Holds the
+   * monitor.
    */
   private void startRecording(double t, List<PrometheusText.Sample> gatewayBaseline) {
     stats.roll();

@@ -135,8 +135,8 @@ class SummaryTest {
     assertEquals(19.5, si.get("p50").asDouble(), 1e-9);
     assertEquals(24.25, si.get("p99").asDouble(), 1e-9);
     String line = LoadTestMain.qualityLine(syntheticRun(false, 30));
-    assertTrue(line.startsWith("underruns 30 of 600 frames (30 utterances) | lateness ms p50 0 p99 130"),
-        line);
+    assertTrue(line.startsWith(
+        "underruns 30 of 600 frames (30 utterances) | lateness ms p50 0 p99 130"), line);
     assertTrue(line.contains("gateway send interval ms p50 19.5 p99 24.3"), line);
     assertTrue(line.endsWith("harness CPU 100 µs/frame (2 clients)"), line);
   }
