@@ -10,8 +10,9 @@ ROOT="$HERE/../.."
 n=$1 out=$2
 BASE=${BENCH_BASE:-8540}
 mkdir -p "$out"
-"$HERE/stack.sh" start >/dev/null
+# stop whatever started, also when the start fails
 trap '"$HERE/stack.sh" stop' EXIT
+"$HERE/stack.sh" start >/dev/null
 "$HERE/stack.sh" level 100 json "$out/warm" "" 30s 5s >/dev/null
 sleep 5
 h0=$("$HERE/stack.sh" heap)

@@ -9,8 +9,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out=$1 gw=$2 wk=$3 lg=$4; shift 4
 DURATION=${DURATION:-30s}
 mkdir -p "$out"
-"$HERE/stack.sh" start "$gw" "$wk" >/dev/null
+# stop whatever started, also when the start fails
 trap '"$HERE/stack.sh" stop' EXIT
+"$HERE/stack.sh" start "$gw" "$wk" >/dev/null
 "$HERE/stack.sh" level 200 json "$out/warm" "$lg" 60s 10s >/dev/null
 for spec in "$@"; do
   t=${spec%%:*}

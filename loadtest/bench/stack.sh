@@ -4,14 +4,18 @@
 #   stack.sh start [GW_CPUS] [WORKER_CPUS]   e.g. start 0 1   (empty: unpinned)
 #   stack.sh stop
 #   stack.sh heap                            gateway live heap (full GC, class histogram), bytes
-#   stack.sh level N json|binary DIR [LOADGEN_CPUS] [DURATION] [RAMP]
-#                                            one loadtest level; also writes DIR/gateway.txt with
-#                                            the gateway histograms' p50/p99 over the run
+#   stack.sh level N json|binary DIR [LOADGEN_CPUS] [DURATION] [RAMP] [WARMUP]
+#                                            one loadtest level (DURATION includes WARMUP, which
+#                                            is passed as --warmup); also writes DIR/gateway.txt
+#                                            with the CPU seconds of gateway and worker and the
+#                                            gateway histograms' p50/p99, both over the recorded
+#                                            part (from the harness' "warm-up over" line)
 # Ports: BENCH_BASE (default 8540): gateway WS BASE, health BASE+1, management BASE+2,
 # cluster BASE-900, worker BASE-800, Redis BASE-2140. JVM flags: GW_JAVA_OPTS for the gateway,
 # LG_JAVA_OPTS for the load generator (its own GC pauses show up as client jitter); LOADTEST_ARGS
 # are added to each level's loadtest command (e.g. "--barge-in 0.2"); GW_ROOT runs the
 # gateway of another build (a copy of its voicegw and gateway/target), for before/after runs.
+# JAVA (or JAVA_HOME) chooses the JVM, as for voicegw; a bundle's runtime/ is found by voicegw.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BASE=${BENCH_BASE:-8540}
@@ -21,6 +25,15 @@ STATE=${BENCH_STATE:-/tmp/voicegw-bench-$BASE}
 mkdir -p "$STATE"
 
 pin() { if [[ -n "$1" ]]; then echo "taskset -c $1"; fi; }
+
+# a JDK tool (jcmd) beside the JVM voicegw runs: $JAVA's, a bundled runtime's, $JAVA_HOME's, or PATH's
+jdk_tool() {
+  local d
+  for d in "$(dirname "${JAVA:-/nonexistent/java}")" "$ROOT/runtime/bin" "${JAVA_HOME:-/nonexistent}/bin"; do
+    if [[ -x "$d/$1" ]]; then echo "$d/$1"; return; fi
+  done
+  echo "$1"
+}
 
 start() {
   local gwcpu=${1:-} wcpu=${2:-}
@@ -89,17 +102,28 @@ quantile() {
 }
 
 level() {
-  local n=$1 transport=$2 dir=$3 lcpu=${4:-} duration=${5:-40s} ramp=${6:-10s}
+  local n=$1 transport=$2 dir=$3 lcpu=${4:-} duration=${5:-40s} ramp=${6:-10s} warmup=${7:-0}
   mkdir -p "$dir"
   local flag=""; [[ "$transport" == binary ]] && flag=--binary
-  curl -fs "http://127.0.0.1:$HEALTH/metrics" >"$dir/metrics-before.txt"
-  local gw0 w0; gw0=$(cpu_s "$(cat "$STATE/gateway.pid")"); w0=$(cpu_s "$(cat "$STATE/worker.pid")")
+  local gwpid wpid gw0 w0; gwpid=$(cat "$STATE/gateway.pid"); wpid=$(cat "$STATE/worker.pid")
+  : >"$dir/loadtest.log"
   JAVA_OPTS="${LG_JAVA_OPTS:-}" /usr/bin/time -f "loadgen_cpu_s %U %S" -o "$dir/loadgen-cpu.txt" \
     $(pin "$lcpu") "$ROOT/voicegw" loadtest --url "ws://127.0.0.1:$WS/" --sessions "$n" \
-    --duration "$duration" --ramp "$ramp" $flag ${LOADTEST_ARGS:-} --out "$dir" >"$dir/loadtest.log" 2>&1 || true
+    --duration "$duration" --ramp "$ramp" --warmup "$warmup" $flag ${LOADTEST_ARGS:-} \
+    --out "$dir" >>"$dir/loadtest.log" 2>&1 &
+  local lt=$!
+  # the recorded part begins when the harness says its warm-up is over (at once without one)
+  if [[ ! $warmup =~ ^0+(\.0*)?(ms|s|m)?$ ]]; then
+    while kill -0 "$lt" 2>/dev/null && ! grep -q '^loadtest: warm-up over' "$dir/loadtest.log"; do
+      sleep 0.2
+    done
+  fi
+  curl -fs "http://127.0.0.1:$HEALTH/metrics" >"$dir/metrics-before.txt"
+  gw0=$(cpu_s "$gwpid"); w0=$(cpu_s "$wpid")
+  wait "$lt" || true
   curl -fs "http://127.0.0.1:$HEALTH/metrics" >"$dir/metrics-after.txt"
   {
-    echo "cpu_s gateway $(echo "$(cpu_s "$(cat "$STATE/gateway.pid")") - $gw0" | bc) worker $(echo "$(cpu_s "$(cat "$STATE/worker.pid")") - $w0" | bc) loadgen $(awk '{print $2 + $3}' "$dir/loadgen-cpu.txt")"
+    echo "cpu_s gateway $(echo "$(cpu_s "$gwpid") - $gw0" | bc) worker $(echo "$(cpu_s "$wpid") - $w0" | bc) loadgen $(awk '{print $2 + $3}' "$dir/loadgen-cpu.txt")"
     for m in voicegw_first_audio_gateway_latency_seconds voicegw_barge_in_latency_seconds \
         voicegw_frame_send_interval_seconds; do
       echo "$m p50 $(quantile "$dir/metrics-before.txt" "$dir/metrics-after.txt" $m 0.5) p99 $(quantile "$dir/metrics-before.txt" "$dir/metrics-after.txt" $m 0.99)"
@@ -117,7 +141,7 @@ level() {
 # still reachable. (GC.heap_info's "used" read a moment after a GC.run also counts what the
 # node allocated since, ~80 MB a second with 400 sessions speaking.)
 heap() {
-  jcmd "$(cat "$STATE/gateway.pid")" GC.class_histogram | awk '/^Total/ {print $3}'
+  "$(jdk_tool jcmd)" "$(cat "$STATE/gateway.pid")" GC.class_histogram | awk '/^Total/ {print $3}'
 }
 
 cmd=${1:-}; shift || true

@@ -50,6 +50,13 @@ final class LatencyStats {
     window.add(interval);
   }
 
+  /** Drops everything recorded so far (the end of the warm-up). Only the ticker calls it. */
+  synchronized void discard() {
+    interval = recorder.getIntervalHistogram(interval);
+    total.reset();
+    window.reset();
+  }
+
   /** The current window's percentiles, then starts a new window. */
   synchronized Percentiles closeWindow() {
     Percentiles p = Percentiles.of(window);

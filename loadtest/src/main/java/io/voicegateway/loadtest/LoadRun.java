@@ -22,8 +22,14 @@ import java.util.concurrent.TimeoutException;
  * utterances at the end of the duration, lets the ones in flight finish (at most
  * {@link #DRAIN}), closes every session and returns the {@link RunResult}.
  *
- * <p>Threads: the {@code HttpClient}'s (events of every session), and a small scheduler (ramp,
- * pauses between utterances, RESUME, the ticker). None per session.
+ * <p>Until {@code --warmup} has passed the sessions run as usual but the ticker then discards
+ * everything recorded ({@link LoadStats#discardWarmup()}): the statistics, counters, gateway
+ * figures and the harness' own CPU time all cover only the rest of the run.
+ *
+ * <p>Threads: those of {@code --clients} {@code HttpClient}s (each its own selector thread; the
+ * sessions are spread over them round-robin, so that receiving scales across cores), one more
+ * client for the probe and {@code /metrics}, and a small scheduler (ramp, pauses between
+ * utterances, RESUME, the ticker). None per session.
  */
 final class LoadRun {
 
@@ -43,7 +49,10 @@ final class LoadRun {
   private final PrintStream progress;
   private final boolean interactive;
   private final LoadStats stats = new LoadStats();
-  private final HttpClient http = HttpClient.newHttpClient();
+  /** The sessions' clients; session i uses {@code sessionClients[i % length]}. */
+  private final HttpClient[] sessionClients;
+  /** The probe's and the metrics sampler's, apart from the sessions'. */
+  private final HttpClient control = HttpClient.newHttpClient();
   private final ScheduledExecutorService scheduler;
   private final MetricsSampler metrics;
   private final int windowSeconds;
@@ -52,6 +61,10 @@ final class LoadRun {
   private volatile boolean stopping;
   private long startNanos;
   private double lastWindowEnd;
+  private boolean recording;
+  private double recordedFrom;
+  private long harnessCpuAtRecordStart;
+  private List<PrometheusText.Sample> metricsAtRecordStart;
 
   LoadRun(LoadOptions options, PrintStream progress, boolean interactive) {
     this.options = options;
@@ -62,7 +75,12 @@ final class LoadRun {
       t.setDaemon(true);
       return t;
     });
-    this.metrics = options.metrics() == null ? null : new MetricsSampler(http, options.metrics());
+    this.sessionClients = new HttpClient[Math.min(options.clients(), options.sessions())];
+    for (int i = 0; i < sessionClients.length; i++) {
+      sessionClients[i] = HttpClient.newHttpClient();
+    }
+    this.metrics = options.metrics() == null ? null
+        : new MetricsSampler(control, options.metrics());
     this.windowSeconds = options.soak() ? 10 : 5;
   }
 
@@ -74,8 +92,9 @@ final class LoadRun {
     return stats;
   }
 
-  HttpClient http() {
-    return http;
+  /** The client session {@code index} connects through. */
+  HttpClient http(int index) {
+    return sessionClients[index % sessionClients.length];
   }
 
   ScheduledExecutorService scheduler() {
@@ -97,12 +116,18 @@ final class LoadRun {
 
   private RunResult runInternal() throws UnreachableException, InterruptedException {
     probe();
-    if (metrics != null && metrics.scrapeNow() == null) {
+    List<PrometheusText.Sample> firstScrape = metrics == null ? null : metrics.scrapeSamplesNow();
+    if (metrics != null && firstScrape == null) {
       progress.println("loadtest: warning: cannot read gateway metrics at " + metrics.uri() + " ("
           + metrics.lastFailure() + "); the run goes on without them (--metrics URL or none)");
     }
     Instant startedAt = Instant.now();
     startNanos = System.nanoTime();
+    if (options.warmup().isZero()) {
+      synchronized (this) {
+        startRecording(0, firstScrape);
+      }
+    }
     long durationNanos = options.duration().toNanos();
     List<SessionDriver> drivers = new ArrayList<>(options.sessions());
     for (int i = 0; i < options.sessions(); i++) {
@@ -127,6 +152,7 @@ final class LoadRun {
     }
     drivers.forEach(SessionDriver::abort);
     ticker.cancel(false);
+    double harnessCpu = (harnessCpuNanos() - harnessCpuAtRecordStart) / 1e9;
     synchronized (this) {
       stats.roll();
       closeWindow(elapsedSeconds());
@@ -135,19 +161,53 @@ final class LoadRun {
       progress.println();
     }
     double wall = elapsedSeconds();
+    GatewayHistogram.Quantiles sendInterval = GatewayHistogram.Quantiles.EMPTY;
+    if (metrics != null && metricsAtRecordStart != null) {
+      List<PrometheusText.Sample> end = metrics.scrapeSamplesNow();
+      if (end != null) {
+        sendInterval = GatewayHistogram.between(metricsAtRecordStart, end,
+            GatewayHistogram.SEND_INTERVAL);
+      }
+    }
+    RunResult.Playout playout = new RunResult.Playout(stats.playoutFrames.sum(),
+        stats.underruns.sum(), stats.utterancesWithUnderrun.sum(), stats.lateness.total());
     return new RunResult(options, startedAt, wall, windowSeconds,
         RunResult.Counts.of(stats), stats.firstAudio.total(), stats.jitter.total(),
         stats.bargeIn.total(), stats.controlAck.total(), stats.errorSamples(),
         List.copyOf(ticks), List.copyOf(windows), stats.jitter.totalHistogram(),
         metrics == null ? null : metrics.uri().toString(),
         metrics == null ? 0 : metrics.ok(), metrics == null ? 0 : metrics.failed(),
-        metrics == null ? null : metrics.lastFailure());
+        metrics == null ? null : metrics.lastFailure(), recordedFrom, playout,
+        new RunResult.Harness(sessionClients.length, harnessCpu), sendInterval);
+  }
+
+  /**
+   * The warm-up is over at {@code t} seconds: forget what was recorded, note the harness' CPU time
+   * and the gateway's latest scrape, the baseline of its histograms (null: none). Holds the
+   * monitor.
+   */
+  private void startRecording(double t, List<PrometheusText.Sample> gatewayBaseline) {
+    stats.roll();
+    stats.discardWarmup();
+    recording = true;
+    recordedFrom = t;
+    lastWindowEnd = t;
+    harnessCpuAtRecordStart = harnessCpuNanos();
+    metricsAtRecordStart = gatewayBaseline;
+    if (t > 0) {
+      progress.println("loadtest: warm-up over after " + Report.fmt(t) + " s; recording");
+    }
+  }
+
+  /** CPU time of this process so far (all threads), 0 where the platform does not say. */
+  static long harnessCpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
   }
 
   /** One connection to see that the gateway answers; exit 1 when it does not. */
   private void probe() throws UnreachableException, InterruptedException {
     try {
-      GatewayClient c = GatewayClient.connect(http, options.connectUri(), PROBE_TIMEOUT)
+      GatewayClient c = GatewayClient.connect(control, options.connectUri(), PROBE_TIMEOUT)
           .get(PROBE_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
       c.close(Duration.ofSeconds(2));
     } catch (ExecutionException e) {
@@ -163,19 +223,22 @@ final class LoadRun {
   private void tick() {
     try {
       synchronized (this) {
+        double t = elapsedSeconds();
+        if (!recording && t >= options.warmup().toNanos() / 1e9) {
+          startRecording(t, metrics == null ? null : metrics.latestSamples());
+        }
         stats.roll();
         if (metrics != null) {
           metrics.scrape(); // read by the next tick
         }
-        double t = elapsedSeconds();
         GatewaySample gw = metrics == null ? null : metrics.fresh(TimeUnit.MILLISECONDS.toNanos(2_500));
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         RunResult.Tick tick = new RunResult.Tick(t, stats.sessionsOpen.get(),
-            stats.utterances.sum(), stats.framesReceived.sum(), stats.errors(), gw,
+            stats.utterances.sum(), stats.framesSeen.sum(), stats.errors(), gw,
             heap / 1048576.0);
         RunResult.Tick previous = ticks.isEmpty() ? null : ticks.get(ticks.size() - 1);
         ticks.add(tick);
-        if (ticks.size() % windowSeconds == 0) {
+        if (recording && ticks.size() % windowSeconds == 0) {
           closeWindow(t);
         }
         printProgress(tick, previous);
@@ -199,10 +262,11 @@ final class LoadRun {
     long frames = tick.frames() - (previous == null ? 0 : previous.frames());
     LatencyStats.Percentiles fa = stats.firstAudio.total();
     String line = String.format(Locale.ROOT,
-        "[%5.0fs] sessions %d/%d  utterances %d  frames/s %.0f  first-audio p99 %s  errors %d%s",
+        "[%5.0fs] sessions %d/%d  utterances %d  frames/s %.0f  first-audio p99 %s  errors %d%s%s",
         tick.tSeconds(), tick.sessionsOpen(), options.sessions(), tick.utterances(),
         dt > 0 ? frames / dt : 0.0, fa.count() == 0 ? "-" : String.format(Locale.ROOT, "%.1f ms",
-            fa.p99()), tick.errors(), stopping ? "  (draining)" : "");
+            fa.p99()), tick.errors(), recording ? "" : "  (warm-up)",
+        stopping ? "  (draining)" : "");
     if (interactive) {
       progress.print("\r" + line + "\033[K");
       progress.flush();

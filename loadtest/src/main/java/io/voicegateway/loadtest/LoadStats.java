@@ -15,8 +15,16 @@ final class LoadStats implements SequenceTracker.Counts {
   final LatencyStats jitter = new LatencyStats();
   final LatencyStats bargeIn = new LatencyStats();
   final LatencyStats controlAck = new LatencyStats();
+  /** Per frame, {@link PlayoutMeter}: how much later than the pacing schedule it arrived. */
+  final LatencyStats lateness = new LatencyStats();
 
   final LongAdder framesReceived = new LongAdder();
+  /** Every frame since the start, warm-up included (progress and timeline; never reset). */
+  final LongAdder framesSeen = new LongAdder();
+  /** Frames the playout model measured, and those of them that arrived after their due time. */
+  final LongAdder playoutFrames = new LongAdder();
+  final LongAdder underruns = new LongAdder();
+  final LongAdder utterancesWithUnderrun = new LongAdder();
   final LongAdder framesLost = new LongAdder();
   final LongAdder framesDuplicated = new LongAdder();
   final LongAdder framesOutOfOrder = new LongAdder();
@@ -76,9 +84,27 @@ final class LoadStats implements SequenceTracker.Counts {
 
   /** Moves the latency recorders' new values into their totals (the ticker, once a second). */
   void roll() {
-    firstAudio.roll();
-    jitter.roll();
-    bargeIn.roll();
-    controlAck.roll();
+    latencies().forEach(LatencyStats::roll);
+  }
+
+  /**
+   * The warm-up is over: forgets everything recorded so far except {@link #framesSeen} and the
+   * sessions open. A value recorded by another thread at this very moment may land on either side.
+   */
+  void discardWarmup() {
+    latencies().forEach(LatencyStats::discard);
+    for (LongAdder a : List.of(framesReceived, framesLost, framesDuplicated, framesOutOfOrder,
+        playoutFrames, underruns, utterancesWithUnderrun, utterancesStarted, utterances,
+        utterancesStopped, utterancesFailed, pauses, stops, connects, rotations, errorEvents,
+        unexpectedSessionEnds, connectFailures, connectionsLost, malformed, controlTimeouts)) {
+      a.reset();
+    }
+    synchronized (errorSamples) {
+      errorSamples.clear();
+    }
+  }
+
+  private List<LatencyStats> latencies() {
+    return List.of(firstAudio, jitter, bargeIn, controlAck, lateness);
   }
 }

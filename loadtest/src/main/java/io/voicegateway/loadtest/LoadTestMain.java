@@ -42,7 +42,9 @@ public final class LoadTestMain {
     LoadOptions options = ((LoadOptions.Run) parsed).options();
     err.println("loadtest: " + options.sessions() + " sessions against " + options.connectUri()
         + " for " + Durations.format(options.duration()) + " (ramp "
-        + Durations.format(options.ramp()) + ", audio " + options.transport() + ")"
+        + Durations.format(options.ramp()) + ", warm-up " + Durations.format(options.warmup())
+        + ", audio " + options.transport() + ", " + Math.min(options.clients(), options.sessions())
+        + " clients)"
         + (options.metrics() == null ? "" : ", metrics " + options.metrics()));
     RunResult result;
     try {
@@ -75,7 +77,25 @@ public final class LoadTestMain {
         Report.fmt(result.jitter().p50()), Report.fmt(result.jitter().p99()),
         Report.fmt(result.bargeIn().p50()), Report.fmt(result.bargeIn().p99()),
         result.bargeIn().count());
+    out.println(qualityLine(result));
     out.println("wrote " + dir.resolve("summary.json") + " and " + dir.resolve("report.html"));
     return EXIT_OK;
+  }
+
+  /**
+   * The playout figures, jitter beside them, the gateway's own send intervals (so that the
+   * instrument's error shows) and the harness' CPU per frame, on one line.
+   */
+  static String qualityLine(RunResult r) {
+    RunResult.Playout p = r.playout();
+    GatewayHistogram.Quantiles gw = r.sendInterval();
+    return String.format(Locale.ROOT, "underruns %d of %d frames (%d utterances) | lateness ms p50"
+            + " %s p99 %s max %s | jitter ms p99 %s | gateway send interval ms p50 %s p99 %s |"
+            + " harness CPU %s µs/frame (%d clients)", p.underruns(), p.frames(),
+        p.utterancesWithUnderrun(), Report.fmt(p.lateness().p50()),
+        Report.fmt(p.lateness().p99()), Report.fmt(p.lateness().max()),
+        Report.fmt(r.jitter().p99()), Report.fmt(gw.p50()), Report.fmt(gw.p99()),
+        Report.fmt(r.harness().cpuMicrosPerFrame(r.counts().framesReceived())),
+        r.harness().clients());
   }
 }

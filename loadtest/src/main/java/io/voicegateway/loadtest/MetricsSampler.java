@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -17,7 +18,7 @@ final class MetricsSampler {
 
   static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-  private record Timed(GatewaySample sample, long atNanos) {}
+  private record Timed(List<PrometheusText.Sample> samples, GatewaySample sample, long atNanos) {}
 
   private final HttpClient http;
   private final URI uri;
@@ -44,14 +45,15 @@ final class MetricsSampler {
       } else if (r.statusCode() != 200) {
         fail("HTTP " + r.statusCode());
       } else {
-        latest.set(new Timed(GatewaySample.parse(r.body()), System.nanoTime()));
+        List<PrometheusText.Sample> samples = PrometheusText.parse(r.body());
+        latest.set(new Timed(samples, GatewaySample.from(samples), System.nanoTime()));
         ok.incrementAndGet();
       }
     });
   }
 
-  /** Scrapes once and waits; for the check at the start of a run. Returns null on failure. */
-  GatewaySample scrapeNow() {
+  /** Scrapes once and waits; every sample, or null on failure. */
+  List<PrometheusText.Sample> scrapeSamplesNow() {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
           HttpResponse.BodyHandlers.ofString());
@@ -59,7 +61,7 @@ final class MetricsSampler {
         fail("HTTP " + r.statusCode());
         return null;
       }
-      return GatewaySample.parse(r.body());
+      return PrometheusText.parse(r.body());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
@@ -78,6 +80,12 @@ final class MetricsSampler {
   GatewaySample fresh(long maxAgeNanos) {
     Timed t = latest.get();
     return t == null || System.nanoTime() - t.atNanos() > maxAgeNanos ? null : t.sample();
+  }
+
+  /** The samples of the latest scrape that succeeded, null if none did. */
+  List<PrometheusText.Sample> latestSamples() {
+    Timed t = latest.get();
+    return t == null ? null : t.samples();
   }
 
   long ok() {

@@ -152,10 +152,12 @@ final class Report {
     row(h, "duration (wall)", Durations.format(o.duration()) + " ("
         + fmt(r.wallSeconds()) + " s with drain and close)");
     row(h, "audio transport", o.transport());
-    row(h, "pattern", o.ratePerMinute().isPresent()
-        ? fmt(o.ratePerMinute().getAsDouble()) + " texts per session per minute"
-        : "speak, wait 0.5–1.5 s after utterance_end, speak again");
+    row(h, "pattern", esc(o.pattern()));
     row(h, "barge-in probability", fmt(o.bargeIn()) + " (PAUSE + RESUME or STOP, half each)");
+    row(h, "warm-up (not recorded)", Durations.format(o.warmup()) + ", recording from "
+        + fmt(r.recordedFromSeconds()) + " s");
+    row(h, "HTTP clients", r.harness().clients() + " (sessions spread round-robin)");
+    row(h, "pacing lead (playout model)", Durations.format(o.lead()));
     row(h, "gateway metrics", r.metricsUri() == null ? "not sampled"
         : "<code>" + esc(r.metricsUri()) + "</code>, " + r.metricsScrapes() + " scrapes, "
             + r.metricsFailures() + " failed");
@@ -164,14 +166,19 @@ final class Report {
     h.append("<h2>Results (measured at the client)</h2>\n<table>\n")
         .append("<tr><th></th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>max</th>"
             + "</tr>\n");
-    prow(h, "first audio (ms)", r.firstAudio(), true);
+    prow(h, "lateness (ms)", r.playout().lateness(), true);
     prow(h, "jitter (ms)", r.jitter(), false);
+    prow(h, "first audio (ms)", r.firstAudio(), true);
     prow(h, "barge-in (ms)", r.bargeIn(), false);
     prow(h, "PAUSE/STOP → paused/clear (ms)", r.controlAck(), false);
     h.append("</table>\n<table>\n");
     row(h, "utterances completed / started", c.utterances() + " / " + c.utterancesStarted()
         + " (stopped " + c.utterancesStopped() + ", failed " + c.utterancesFailed() + ")");
+    row(h, "playout underruns", flag(r.playout().underruns()) + " of " + r.playout().frames()
+        + " frames measured, in " + r.playout().utterancesWithUnderrun() + " utterances");
     row(h, "frames received", Long.toString(c.framesReceived()));
+    row(h, "harness CPU", fmt(r.harness().cpuSeconds()) + " s, "
+        + fmt(r.harness().cpuMicrosPerFrame(c.framesReceived())) + " µs per frame received");
     row(h, "frames lost / out of order / duplicated", flag(c.framesLost()) + " / "
         + flag(c.framesOutOfOrder()) + " / " + flag(c.framesDuplicated()));
     row(h, "barge-ins", c.pauses() + " PAUSE, " + c.stops() + " STOP");
@@ -191,6 +198,9 @@ final class Report {
 
     com.fasterxml.jackson.databind.JsonNode gw = Summary.toJson(r).get("gateway");
     h.append("<h2>Gateway (sampled from /metrics every second)</h2>\n<table>\n");
+    com.fasterxml.jackson.databind.JsonNode si = gw.get("send_interval_ms");
+    row(h, "send interval p50 / p99 (its own histogram)", val(si.get("p50"), " ms") + " / "
+        + val(si.get("p99"), " ms") + " (" + si.get("count").asLong() + " intervals)");
     row(h, "CPU max / mean", pct(gw.get("cpu_max")) + " / " + pct(gw.get("cpu_mean")));
     row(h, "heap used max", val(gw.get("heap_max_mb"), " MiB"));
     row(h, "live threads min / max", val(gw.get("threads_min"), "") + " / "
@@ -220,6 +230,23 @@ final class Report {
     h.append("""
         <h2>How it is measured</h2>
         <ul>
+        <li><b>Playout underruns</b>: a model client starts playing an utterance the moment its
+        first frame arrives and holds nothing but the lead the gateway sends ahead. Each next frame
+        is due when the previous one has played (+20 ms); one arriving later is an underrun: the
+        client stalls once, plays it on arrival and goes on from there (as the gateway's pacing
+        assumes: it sends the lead again after a gap).</li>
+        <li><b>Lateness</b>: arrival − the time the gateway's pacing meant the frame to arrive
+        (due − lead, but not before the utterance's first frame or the end of the last stall);
+        early frames count 0. A frame underruns exactly when its lateness exceeds the lead. Only
+        frames before any PAUSE/STOP of their utterance are measured.</li>
+        <li><b>Warm-up</b>: for <code>--warmup</code> from the start the sessions run but
+        nothing is kept; all figures here except the charts' time series cover the rest.</li>
+        <li><b>Harness CPU</b>: the load generator's own process CPU time (all threads) while
+        recording, per frame received.</li>
+        <li><b>Gateway send interval</b>: the gateway's histogram
+        <code>voicegw_frame_send_interval_seconds</code>, the difference of a scrape at the end
+        of the warm-up and one at the end, interpolated in its buckets. It includes the lead's
+        burst (intervals near 0) that the client's jitter skips.</li>
         <li><b>First audio</b>: System.nanoTime() just before the text is handed to the WebSocket →
         the first audio frame of that utterance fully received. A session sends its next text only
         after the previous utterance's <code>utterance_end</code>, so no queueing is included.</li>

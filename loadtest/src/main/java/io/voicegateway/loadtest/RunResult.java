@@ -12,12 +12,43 @@ import org.HdrHistogram.Histogram;
  * @param windows latency percentiles per window ({@code windowSeconds}: 5 s, 10 s in soak mode)
  * @param jitterHistogram every jitter value of the run, in microseconds
  * @param metricsUri the scraped endpoint, null when not sampled
+ * @param recordedFromSeconds when the warm-up ended and recording began, seconds since the start
+ * @param playout the playout model's figures ({@link PlayoutMeter})
+ * @param harness what the load generator itself cost while recording
+ * @param sendInterval the gateway's own send-interval histogram while recording (its
+ *     {@code /metrics}); {@link GatewayHistogram.Quantiles#EMPTY} when not read
  */
 record RunResult(LoadOptions options, Instant startedAt, double wallSeconds, int windowSeconds,
     Counts counts, Percentiles firstAudio, Percentiles jitter, Percentiles bargeIn,
     Percentiles controlAck, List<String> errorSamples, List<Tick> ticks, List<Window> windows,
     Histogram jitterHistogram, String metricsUri, long metricsScrapes, long metricsFailures,
-    String metricsLastFailure) {
+    String metricsLastFailure, double recordedFromSeconds, Playout playout, Harness harness,
+    GatewayHistogram.Quantiles sendInterval) {
+
+  /**
+   * The playout model over every measured frame of every utterance.
+   *
+   * @param frames frames measured (those of an utterance before any PAUSE or STOP)
+   * @param underruns frames that arrived after the previous frame had played out
+   * @param utterancesWithUnderrun utterances completed with at least one underrun
+   * @param lateness per frame, arrival − the pacing schedule, never below 0
+   */
+  record Playout(long frames, long underruns, long utterancesWithUnderrun, Percentiles lateness) {}
+
+  /**
+   * The load generator's own cost while recording.
+   *
+   * @param clients {@code HttpClient}s the sessions were spread over
+   * @param cpuSeconds CPU time of the load generator's process (all threads, user + system)
+   *     from the end of the warm-up to the end of the run
+   */
+  record Harness(int clients, double cpuSeconds) {
+
+    /** CPU microseconds per frame received, NaN without frames. */
+    double cpuMicrosPerFrame(long frames) {
+      return frames == 0 ? Double.NaN : cpuSeconds * 1e6 / frames;
+    }
+  }
 
   /** The counters at the end of the run. */
   record Counts(long utterancesStarted, long utterances, long utterancesStopped,

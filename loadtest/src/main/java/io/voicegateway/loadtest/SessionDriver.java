@@ -8,9 +8,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One simulated user: a WebSocket session that speaks, optionally interrupts itself, waits and
- * speaks again until the run's end. It owns no thread: events arrive on the shared
- * {@code HttpClient}'s threads through {@link GatewayClient#listen}, timers run on the run's
- * scheduler, and all state is guarded by this object's monitor.
+ * speaks again until the run's end. It owns no thread: events arrive through
+ * {@link GatewayClient#listen} on the threads of its {@code HttpClient} (one of
+ * {@code --clients}, chosen by its index), timers run on the run's scheduler, and all state is
+ * guarded by this object's monitor.
  *
  * <p>One utterance at a time: the next text is only sent after the previous one's
  * {@code utterance_end} (and after any PAUSE/RESUME or STOP has been answered), so first-audio
@@ -37,6 +38,8 @@ final class SessionDriver {
   private GatewayClient client;
   private SequenceTracker sequences = new SequenceTracker();
   private final JitterMeter jitter = new JitterMeter();
+  private final PlayoutMeter playout;
+  private int utteranceUnderruns;
   private int messagesSent;
   private boolean open;
   private boolean rotating;
@@ -60,6 +63,7 @@ final class SessionDriver {
     this.run = run;
     this.stats = run.stats();
     this.index = index;
+    this.playout = new PlayoutMeter(run.options().lead().toNanos());
   }
 
   /** Opens the connection and starts speaking. */
@@ -78,7 +82,7 @@ final class SessionDriver {
   }
 
   private void connect() {
-    GatewayClient.connect(run.http(), run.options().connectUri()).whenComplete((c, error) -> {
+    GatewayClient.connect(run.http(index), run.options().connectUri()).whenComplete((c, error) -> {
       if (error != null) {
         stats.connectFailures.increment();
         stats.errorSample("session " + index + ": " + rootMessage(error));
@@ -102,6 +106,7 @@ final class SessionDriver {
         awaiting = Barge.NONE;
         paused = false;
         jitter.suspend();
+        playout.suspend();
       }
       stats.connects.increment();
       stats.sessionsOpen.incrementAndGet();
@@ -151,6 +156,8 @@ final class SessionDriver {
         bargeFrame = 1 + random.nextInt(BARGE_IN_MAX_FRAME);
       }
       jitter.restart();
+      playout.restart();
+      utteranceUnderruns = 0;
       messagesSent++;
       stats.utterancesStarted.increment();
       String text = run.options().text().replace("%d", Integer.toString(utteranceNo));
@@ -205,6 +212,7 @@ final class SessionDriver {
 
   /** Caller holds the monitor. */
   private void onAudio(GatewayClient c, ServerEvent.Audio a) {
+    stats.framesSeen.increment();
     stats.framesReceived.increment();
     sequences.accept(a.sequence(), stats);
     if (awaiting != Barge.NONE) {
@@ -221,6 +229,15 @@ final class SessionDriver {
     if (j >= 0) {
       stats.jitter.recordNanos(j);
     }
+    PlayoutMeter.Frame p = playout.onFrame(a.receivedNanos());
+    if (p != null) {
+      stats.playoutFrames.increment();
+      stats.lateness.recordNanos(p.latenessNanos());
+      if (p.underrun()) {
+        stats.underruns.increment();
+        utteranceUnderruns++;
+      }
+    }
     if (barge != Barge.NONE && framesInUtterance == bargeFrame && awaiting == Barge.NONE
         && !paused) {
       Barge command = barge;
@@ -229,6 +246,7 @@ final class SessionDriver {
       controlNo++;
       messagesSent++;
       jitter.suspend();
+      playout.suspend(); // for the rest of this utterance
       lastFrameAfterControl = 0;
       controlSentNanos = System.nanoTime();
       if (command == Barge.PAUSE) {
@@ -260,14 +278,21 @@ final class SessionDriver {
     }
     speaking = false;
     jitter.suspend();
+    playout.suspend();
     stats.utterances.increment();
+    if (utteranceUnderruns > 0) {
+      stats.utterancesWithUnderrun.increment();
+    }
     switch (end.reason()) {
       case "stopped" -> stats.utterancesStopped.increment();
       case "failed" -> stats.utterancesFailed.increment();
       default -> { }
     }
     long delayMs;
-    if (run.options().ratePerMinute().isPresent()) {
+    if (run.options().speechRatio().isPresent()) {
+      delayMs = speechRatioPauseMs(framesInUtterance, run.options().speechRatio().getAsDouble(),
+          ThreadLocalRandom.current().nextDouble());
+    } else if (run.options().ratePerMinute().isPresent()) {
       long intervalNanos = (long) (60e9 / run.options().ratePerMinute().getAsDouble());
       delayMs = Math.max(0,
           (textSentNanos + intervalNanos - System.nanoTime()) / 1_000_000);
@@ -275,6 +300,18 @@ final class SessionDriver {
       delayMs = 500 + ThreadLocalRandom.current().nextLong(1_001);
     }
     run.scheduler().schedule(() -> speak(c), delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The pause after an utterance of {@code frames} frames (T = frames · 20 ms) that makes a
+   * session speak a share {@code ratio} of its time on average: uniform in 0..2·T·(1−R)/R, so its
+   * mean is T·(1−R)/R and sessions do not fall into step. 0 when {@code ratio} is 1.
+   *
+   * @param uniform a random number in [0, 1)
+   */
+  static long speechRatioPauseMs(int frames, double ratio, double uniform) {
+    double speechMs = frames * (JitterMeter.PERIOD_NANOS / 1e6);
+    return Math.round(2 * uniform * speechMs * (1 - ratio) / ratio);
   }
 
   /** A control was answered or playback resumed: a deferred text may go now. Holds the monitor. */

@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * summary.json: the run's configuration, the client-side measurements (milliseconds), the
- * counters, the gateway's sampled maxima, and the compact series (latency windows, timeline).
+ * counters, the harness' own cost, the gateway's sampled figures, and the compact series (latency
+ * windows, timeline). Everything but the timeline covers the run after {@code --warmup} only.
  * Values that could not be measured (no samples, no metrics) are {@code null}.
  */
 final class Summary {
@@ -40,6 +41,24 @@ final class Summary {
       root.putNull("rate_per_session_per_min");
     }
     root.put("barge_in_probability", o.bargeIn());
+    if (o.speechRatio().isPresent()) {
+      root.put("speech_ratio", o.speechRatio().getAsDouble());
+    } else {
+      root.putNull("speech_ratio");
+    }
+    root.put("pattern", o.pattern());
+    root.put("warmup_s", o.warmup().toMillis() / 1e3);
+    root.put("recorded_from_s", round(r.recordedFromSeconds(), 3));
+    root.put("lead_ms", o.lead().toMillis());
+
+    RunResult.Playout p = r.playout();
+    ObjectNode playout = root.putObject("playout");
+    playout.put("frames", p.frames());
+    playout.put("underruns", p.underruns());
+    number(playout, "underruns_per_1000_frames",
+        p.frames() == 0 ? Double.NaN : round(p.underruns() * 1000.0 / p.frames(), 3));
+    playout.put("utterances_with_underrun", p.utterancesWithUnderrun());
+    root.set("lateness_ms", percentiles(p.lateness(), true));
 
     root.set("first_audio_ms", percentiles(r.firstAudio(), true));
     root.set("jitter_ms", percentiles(r.jitter(), false));
@@ -69,6 +88,12 @@ final class Summary {
     r.errorSamples().forEach(samples::add);
     root.put("connections", c.connects());
     root.put("connection_rotations", c.rotations());
+
+    ObjectNode harness = root.putObject("harness");
+    harness.put("clients", r.harness().clients());
+    harness.put("cpu_s", round(r.harness().cpuSeconds(), 3));
+    number(harness, "cpu_us_per_frame",
+        round(r.harness().cpuMicrosPerFrame(c.framesReceived()), 1));
 
     root.set("gateway", gateway(r));
 
@@ -128,8 +153,8 @@ final class Summary {
     GatewaySample last = null;
     for (RunResult.Tick t : r.ticks()) {
       GatewaySample s = t.gateway();
-      if (s == null) {
-        continue;
+      if (s == null || t.tSeconds() < r.recordedFromSeconds()) {
+        continue; // the warm-up's samples
       }
       if (first == null) {
         first = s;
@@ -146,7 +171,8 @@ final class Summary {
           : Double.isNaN(s.liveThreads()) ? threadsMin : Math.min(threadsMin, s.liveThreads());
       sessionsMax = max(sessionsMax, s.sessionsActive());
     }
-    g.put("samples", r.ticks().stream().filter(t -> t.gateway() != null).count());
+    g.put("samples", r.ticks().stream()
+        .filter(t -> t.gateway() != null && t.tSeconds() >= r.recordedFromSeconds()).count());
     number(g, "cpu_max", round(cpuMax, 4));
     number(g, "cpu_mean", cpuN == 0 ? Double.NaN : round(cpuSum / cpuN, 4));
     number(g, "heap_max_mb", round(heapMax / 1048576.0, 1));
@@ -164,6 +190,10 @@ final class Summary {
       g.putNull("gc_pause_total_ms");
       g.putNull("gc_pause_mean_ms");
     }
+    ObjectNode interval = g.putObject("send_interval_ms");
+    interval.put("count", r.sendInterval().count());
+    number(interval, "p50", round(r.sendInterval().p50(), 3));
+    number(interval, "p99", round(r.sendInterval().p99(), 3));
     return g;
   }
 

@@ -42,6 +42,26 @@ class LoadOptionsTest {
     assertEquals(URI.create("http://127.0.0.1:8081/metrics"), o.metrics());
     assertFalse(o.soak());
     assertEquals("json", o.transport());
+    assertEquals(Duration.ZERO, o.warmup());
+    assertEquals(Runtime.getRuntime().availableProcessors(), o.clients());
+    assertTrue(o.speechRatio().isEmpty());
+    assertEquals(Duration.ofMillis(100), o.lead());
+  }
+
+  @Test
+  void warmUpClientsLeadAndSpeechPattern() {
+    LoadOptions o = ok("--duration", "50s", "--warmup", "20s", "--clients", "3", "--lead",
+        "60ms", "--speech-ratio", "0.25");
+    assertEquals(Duration.ofSeconds(20), o.warmup());
+    assertEquals(Duration.ofSeconds(30), o.measured());
+    assertEquals(3, o.clients());
+    assertEquals(Duration.ofMillis(60), o.lead());
+    assertEquals(0.25, o.speechRatio().getAsDouble());
+    assertTrue(o.pattern().startsWith("speech ratio 0.25"), o.pattern());
+    LoadOptions c = ok("--continuous");
+    assertEquals(1.0, c.speechRatio().getAsDouble());
+    assertTrue(c.pattern().startsWith("continuous"), c.pattern());
+    assertEquals(1.0, ok("--continuous", "--speech-ratio", "1").speechRatio().getAsDouble());
   }
 
   @Test
@@ -98,6 +118,17 @@ class LoadOptionsTest {
       "--binary=yes|--binary takes no value",
       "--sessions|--sessions needs a value",
       "stray|unexpected argument \"stray\"",
+      "--warmup,60s|--warmup: 60s must be shorter than --duration 60s by at least 1s",
+      "--warmup,soon|--warmup: \"soon\" is not a duration",
+      "--clients,0|--clients: must be 1..256, got 0",
+      "--clients,257|--clients: must be 1..256, got 257",
+      "--speech-ratio,0|--speech-ratio: must be above 0 and at most 1",
+      "--speech-ratio,1.2|--speech-ratio: must be above 0 and at most 1",
+      "--lead,11s|--lead: must be 0..10s",
+      "--continuous=1|--continuous takes no value",
+      "--continuous,--speech-ratio,0.5|--continuous: cannot be combined with --speech-ratio 0.5",
+      "--speech-ratio,0.5,--rate,10|--speech-ratio: cannot be combined with --rate",
+      "--continuous,--rate,10|--continuous: cannot be combined with --rate",
   })
   void badOptionsAreNamed(String args, String expected) {
     String message = usageError(args.split(","));
@@ -126,7 +157,8 @@ class LoadOptionsTest {
     String help = out.toString(StandardCharsets.UTF_8);
     for (String option : new String[] {"--url", "--sessions", "--duration", "--ramp", "--rate",
         "--barge-in", "--binary", "--out", "--metrics", "--soak", "--messages-per-session",
-        "--text", "--help"}) {
+        "--text", "--warmup", "--clients", "--speech-ratio", "--continuous", "--lead",
+        "--help"}) {
       assertTrue(help.contains(option), option);
     }
     assertTrue(help.contains("default ws://127.0.0.1:8080/"), help);

@@ -95,6 +95,22 @@ class LoadTestEndToEndTest {
   }
 
   @Test
+  void continuousSpeechAfterAWarmUpOverTwoClients(@TempDir Path out) throws Exception {
+    JsonNode s = run(out, "--binary", "--continuous", "--warmup", "2s", "--clients", "2");
+    assertSane(s, "binary");
+    assertEquals(2.0, s.get("warmup_s").asDouble());
+    assertTrue(s.get("recorded_from_s").asDouble() >= 2.0, s.toString());
+    assertEquals(2, s.get("harness").get("clients").asInt());
+    assertTrue(s.get("harness").get("cpu_us_per_frame").asDouble() > 0, s.toString());
+    JsonNode playout = s.get("playout");
+    assertTrue(playout.get("frames").asLong() > 0, playout.toString());
+    assertTrue(playout.get("frames").asLong() <= s.get("frames_received").asLong(), s.toString());
+    assertEquals(playout.get("frames").asLong(), s.get("lateness_ms").get("count").asLong());
+    // the gateway's own histogram was read over the recorded part
+    assertTrue(s.get("gateway").get("send_interval_ms").get("count").asLong() > 0, s.toString());
+  }
+
+  @Test
   void binaryAudioAtAFixedRateInSoakMode(@TempDir Path out) throws Exception {
     JsonNode s = run(out, "--binary", "--rate", "40", "--soak");
     assertSane(s, "binary");

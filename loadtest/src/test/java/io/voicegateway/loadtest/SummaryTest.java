@@ -28,6 +28,7 @@ class SummaryTest {
     LatencyStats first = new LatencyStats();
     LatencyStats jitter = new LatencyStats();
     LatencyStats barge = new LatencyStats();
+    LatencyStats lateness = new LatencyStats();
     List<RunResult.Tick> ticks = new ArrayList<>();
     List<RunResult.Window> windows = new ArrayList<>();
     int window = soak ? 10 : 5;
@@ -36,11 +37,13 @@ class SummaryTest {
       for (int k = 0; k < 20; k++) {
         first.recordNanos((2 + k % 7) * 1_000_000L + s * 10_000L);
         jitter.recordNanos(k * 150_000L);
+        lateness.recordNanos(k == 0 ? 130_000_000L : 0);
       }
       barge.recordNanos(300_000);
       first.roll();
       jitter.roll();
       barge.roll();
+      lateness.roll();
       GatewaySample g = new GatewaySample(0.2 + 0.01 * (s % 5), (100 + s % 10) * 1048576.0,
           0.001 * s, s, 60, Math.min(100, s * 10));
       ticks.add(new RunResult.Tick(s, Math.min(100, s * 10), s * 5L, s * 2000L, 0, g,
@@ -55,7 +58,9 @@ class SummaryTest {
         100, 0, 0, 0, 0, 0, 0, 0);
     return new RunResult(options, Instant.parse("2026-11-26T10:00:00Z"), seconds + 1.5, window,
         counts, first.total(), jitter.total(), barge.total(), barge.total(), List.of(), ticks,
-        windows, jitter.totalHistogram(), "http://127.0.0.1:8081/metrics", seconds, 0, null);
+        windows, jitter.totalHistogram(), "http://127.0.0.1:8081/metrics", seconds, 0, null, 0,
+        new RunResult.Playout(20L * seconds, seconds, seconds, lateness.total()),
+        new RunResult.Harness(2, 1.2), new GatewayHistogram.Quantiles(9_000, 19.5, 24.25));
   }
 
   @Test
@@ -93,6 +98,50 @@ class SummaryTest {
   }
 
   @Test
+  void gatewaySamplesOfTheWarmUpAreLeftOut() {
+    RunResult r = syntheticRun(false, 30);
+    RunResult warm = new RunResult(r.options(), r.startedAt(), r.wallSeconds(), r.windowSeconds(),
+        r.counts(), r.firstAudio(), r.jitter(), r.bargeIn(), r.controlAck(), r.errorSamples(),
+        r.ticks(), r.windows(), r.jitterHistogram(), r.metricsUri(), r.metricsScrapes(),
+        r.metricsFailures(), r.metricsLastFailure(), 21, r.playout(), r.harness(),
+        r.sendInterval());
+    JsonNode g = Summary.toJson(warm).get("gateway");
+    assertEquals(10, g.get("samples").asInt()); // ticks 21..30
+    assertEquals(9, g.get("gc_pauses").asInt()); // 30 − 21
+    assertEquals(21.0, Summary.toJson(warm).get("recorded_from_s").asDouble());
+    assertEquals(30, Summary.toJson(r).get("gateway").get("samples").asInt());
+  }
+
+  @Test
+  void playoutHarnessAndGatewaySendIntervalAreReported() {
+    JsonNode s = Summary.toJson(syntheticRun(false, 30));
+    JsonNode p = s.get("playout");
+    assertEquals(600, p.get("frames").asLong());
+    assertEquals(30, p.get("underruns").asLong());
+    assertEquals(50.0, p.get("underruns_per_1000_frames").asDouble(), 1e-9);
+    assertEquals(30, p.get("utterances_with_underrun").asLong());
+    JsonNode late = s.get("lateness_ms");
+    assertEquals(600, late.get("count").asLong());
+    assertEquals(0.0, late.get("p50").asDouble());
+    assertEquals(130.0, late.get("p99").asDouble(), 0.2);
+    assertEquals(130.0, late.get("max").asDouble(), 0.2);
+    assertEquals(100, s.get("lead_ms").asLong());
+    assertEquals(0.0, s.get("warmup_s").asDouble());
+    JsonNode h = s.get("harness");
+    assertEquals(2, h.get("clients").asInt());
+    assertEquals(100.0, h.get("cpu_us_per_frame").asDouble(), 1e-9); // 1.2 s over 12 000 frames
+    JsonNode si = s.get("gateway").get("send_interval_ms");
+    assertEquals(9_000, si.get("count").asLong());
+    assertEquals(19.5, si.get("p50").asDouble(), 1e-9);
+    assertEquals(24.25, si.get("p99").asDouble(), 1e-9);
+    String line = LoadTestMain.qualityLine(syntheticRun(false, 30));
+    assertTrue(line.startsWith(
+        "underruns 30 of 600 frames (30 utterances) | lateness ms p50 0 p99 130"), line);
+    assertTrue(line.contains("gateway send interval ms p50 19.5 p99 24.3"), line);
+    assertTrue(line.endsWith("harness CPU 100 µs/frame (2 clients)"), line);
+  }
+
+  @Test
   void soakSeriesAreAggregatedPerTenSeconds() {
     JsonNode s = Summary.toJson(syntheticRun(true, 120));
     assertEquals(10, s.get("timeline_step_s").asInt());
@@ -111,11 +160,16 @@ class SummaryTest {
         LatencyStats.Percentiles.EMPTY, LatencyStats.Percentiles.EMPTY,
         LatencyStats.Percentiles.EMPTY, LatencyStats.Percentiles.EMPTY, List.of("x"),
         List.of(new RunResult.Tick(1, 1, 0, 0, 0, null, 10)), List.of(),
-        new LatencyStats().totalHistogram(), null, 0, 0, null);
+        new LatencyStats().totalHistogram(), null, 0, 0, null, 0,
+        new RunResult.Playout(0, 0, 0, LatencyStats.Percentiles.EMPTY),
+        new RunResult.Harness(1, 0), GatewayHistogram.Quantiles.EMPTY);
     JsonNode s = Summary.toJson(empty);
     assertTrue(s.get("first_audio_ms").get("p50").isNull());
     assertTrue(s.get("gateway").get("cpu_max").isNull());
     assertTrue(s.get("gateway").get("metrics_url").isNull());
+    assertTrue(s.get("lateness_ms").get("p99").isNull());
+    assertTrue(s.get("playout").get("underruns_per_1000_frames").isNull());
+    assertTrue(s.get("gateway").get("send_interval_ms").get("p99").isNull());
     assertEquals("x", s.get("error_samples").get(0).asText());
   }
 
