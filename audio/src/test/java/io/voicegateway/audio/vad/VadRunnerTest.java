@@ -81,6 +81,12 @@ class VadRunnerTest {
     }
   }
 
+  /** A one-lane runner, not started yet, that records its largest batch. */
+  private static VadRunner unstarted(int maxBatch, AtomicInteger largestBatch) {
+    return new VadRunner(SileroModel.shared(), 1, maxBatch, Duration.ZERO,
+        (windows, cpu) -> largestBatch.accumulateAndGet(windows, Math::max), false);
+  }
+
   /**
    * Eight streams queue all their windows before the lane starts, so every run takes one window
    * of each stream (a batch of 8): the state of each stream must be carried apart from the
@@ -90,8 +96,7 @@ class VadRunnerTest {
   void batchedStreamsHearWhatTheyWouldHearAlone() throws InterruptedException {
     int streams = 8;
     AtomicInteger largestBatch = new AtomicInteger();
-    VadRunner runner = new VadRunner(SileroModel.shared(), 1, 32, Duration.ZERO,
-        (windows, cpu) -> largestBatch.accumulateAndGet(windows, Math::max), false);
+    VadRunner runner = unstarted(32, largestBatch);
     try {
       List<Collector> collectors = new ArrayList<>();
       List<short[]> audio = new ArrayList<>();
@@ -128,8 +133,7 @@ class VadRunnerTest {
   @Test
   void batchesAreCappedAtMaxBatch() throws InterruptedException {
     AtomicInteger largestBatch = new AtomicInteger();
-    VadRunner runner = new VadRunner(SileroModel.shared(), 1, 3, Duration.ZERO,
-        (windows, cpu) -> largestBatch.accumulateAndGet(windows, Math::max), false);
+    VadRunner runner = unstarted(3, largestBatch);
     try {
       List<Collector> collectors = new ArrayList<>();
       List<short[]> audio = new ArrayList<>();
