@@ -42,7 +42,7 @@ public final class VoiceListener extends AbstractBehavior<VoiceListener.Command>
   /** The user's audio: 16-bit mono samples at {@code sampleRate}. */
   public record Heard(short[] samples, int sampleRate) implements Command {}
 
-  /** Speech and turn events, and what the VAD cost (for metrics), toward the session. */
+  /** Speech and turn events, toward the session. */
   public record Voice(TurnDetector.Event event) {}
 
   /** The runner's verdict on the next window (on the runner's thread, handed over). */
