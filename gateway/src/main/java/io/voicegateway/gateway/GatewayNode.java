@@ -12,6 +12,7 @@ import io.voicegateway.gateway.health.RedisProbe;
 import io.voicegateway.gateway.livekit.LiveKitConnector;
 import io.voicegateway.gateway.livekit.LiveKitTransport;
 import io.voicegateway.gateway.management.ManagementServer;
+import io.voicegateway.gateway.management.ManagementSettings;
 import io.voicegateway.gateway.protocol.ClientMessageParser;
 import io.voicegateway.gateway.protocol.ProtocolLimits;
 import io.voicegateway.gateway.warmup.NodeWarmUp;
@@ -82,7 +83,8 @@ public final class GatewayNode {
       TtsStreamSettings ttsStream,
       TurnTakingSettings turnTaking,
       VadSettings vad,
-      WarmUpSettings warmUp) {
+      WarmUpSettings warmUp,
+      ManagementSettings management) {
 
     /**
      * @throws IllegalArgumentException naming the key that is wrong
@@ -92,7 +94,8 @@ public final class GatewayNode {
           ConnectorSettings.fromConfig(config), RegistrySettings.fromConfig(config),
           SessionSettings.fromConfig(config), ResumeSettings.fromConfig(config),
           TtsStreamSettings.fromConfig(config), TurnTakingSettings.fromConfig(config),
-          VadSettings.fromConfig(config), WarmUpSettings.fromConfig(config));
+          VadSettings.fromConfig(config), WarmUpSettings.fromConfig(config),
+          ManagementSettings.fromConfig(config));
     }
   }
 
@@ -172,12 +175,16 @@ public final class GatewayNode {
    */
   public static Config loadConfig(Config overrides) {
     Config reference = ConfigFactory.defaultReference();
+    // the node's own layer (with voicegw-cluster.conf) defines settings too: voicegw.cluster.*
+    Config node = ConfigFactory.parseResources(GatewayNode.class.getClassLoader(),
+        "voicegw-node.conf");
     for (Map.Entry<String, ConfigValue> e : overrides.entrySet()) {
       String key = e.getKey();
-      if (key.startsWith("voicegw.") && !reference.hasPathOrNull(key)) {
+      if (key.startsWith("voicegw.") && !reference.hasPathOrNull(key)
+          && !node.hasPathOrNull(key)) {
         throw new IllegalArgumentException(key + ": unknown setting (defined at "
             + e.getValue().origin().description() + "); the settings are listed in the"
-            + " reference.conf of each module");
+            + " reference.conf of each module and in voicegw-cluster.conf");
       }
     }
     try {
@@ -185,8 +192,7 @@ public final class GatewayNode {
           .withFallback(ConfigFactory.parseString(ENVIRONMENT_OVERRIDES))
           .withFallback(seedNodesFromEnvironment(System.getenv("GATEWAY_SEED_NODES")))
           .withFallback(overrides)
-          .withFallback(ConfigFactory.parseResources(GatewayNode.class.getClassLoader(),
-              "voicegw-node.conf"))
+          .withFallback(node)
           .withFallback(reference)
           .resolve();
     } catch (ConfigException e) {
@@ -339,7 +345,8 @@ public final class GatewayNode {
     warmUpRef.set(warmUp);
     org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
         .registerOnMemberUp(warmUp::start);
-    int managementPort = ManagementServer.start(system, new ManagementServer.Sources(directory,
+    int managementPort = ManagementServer.start(system, settings.management(),
+        new ManagementServer.Sources(directory,
         selector, settings.registry().maxHeartbeatAge(), redis::status, warmUpStatus));
     log.info("gateway node up: WebSocket on {}:{}, health on {}:{}, management on port {},"
         + " Redis at {}:{}", g.host(), wsBinding.localAddress().getPort(), g.host(),

@@ -63,6 +63,24 @@ class ClusterConfigTest {
   }
 
   @Test
+  void theClusterFilesSettingsMayBeOverriddenAndAreNotUnknown() {
+    Config c = GatewayNode.loadConfig(ConfigFactory.parseString(
+        "voicegw.cluster.sbr-lease.heartbeat-timeout = 20s"));
+    assertEquals(20, c.getDuration("voicegw.cluster.sbr-lease.heartbeat-timeout").toSeconds());
+    var e = assertThrows(IllegalArgumentException.class, () -> GatewayNode.loadConfig(
+        ConfigFactory.parseString("voicegw.cluster.sbr-lease.heartbeat-timeuot = 20s")));
+    assertTrue(e.getMessage().startsWith("voicegw.cluster.sbr-lease.heartbeat-timeuot: unknown"),
+        e.getMessage());
+  }
+
+  @Test
+  void aWrongManagementSettingIsFoundWithTheOthersBeforeAnythingStarts() {
+    var e = assertThrows(IllegalArgumentException.class, () -> GatewayNode.Settings.fromConfig(
+        GatewayNode.loadConfig(ConfigFactory.parseString("voicegw.management.max-page-size = 0"))));
+    assertTrue(e.getMessage().contains("voicegw.management.max-page-size"), e.getMessage());
+  }
+
+  @Test
   void seedNodesComeFromACommaSeparatedList() {
     Config seeds = GatewayNode.seedNodesFromEnvironment(
         " pekko://voicegw@gateway-1:7391,pekko://voicegw@10.0.0.2:7392 ,, ");

@@ -34,11 +34,11 @@ public final class ManagementServer {
    * CoordinatedShutdown (last, so that {@code /ready} reports the node leaving).
    *
    * @return the bound port (useful when configured as 0)
-   * @throws IllegalArgumentException for a wrong {@code voicegw.management} setting
+   * @param settings {@code voicegw.management}, validated with the node's other settings before
+   *     any port is bound
    * @throws IllegalStateException when the port cannot be bound
    */
-  public static int start(ActorSystem<?> system, Sources sources) {
-    ManagementSettings settings = ManagementSettings.fromConfig(system.settings().config());
+  public static int start(ActorSystem<?> system, ManagementSettings settings, Sources sources) {
     system.systemActorOf(LocalSessions.create(settings.listTimeout()), "local-sessions",
         Props.empty());
     ManagementRoutes routes = new ManagementRoutes(new SessionsView(system, settings), settings,
