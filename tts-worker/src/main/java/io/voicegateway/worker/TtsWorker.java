@@ -66,9 +66,15 @@ public final class TtsWorker {
         settings.register() ? Optional.of(RegistrySettings.fromConfig(config)) : Optional.empty();
     // gRPC needs HTTP/2 ("INTERNAL: http2 exception" without it). Forced here, not left to
     // reference.conf, where pekko-http-core's "off" wins whenever its jar comes first.
-    Config withHttp2 = ConfigFactory.parseString("pekko.http.server.enable-http2 = on")
+    // SLF4J logging for this system only (not in reference.conf: it would apply to every actor
+    // system of the JVM)
+    Config own = ConfigFactory.parseString("""
+            pekko.http.server.enable-http2 = on
+            pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+            pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+            """)
         .withFallback(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tts-worker", withHttp2);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tts-worker", own);
     Executor blocking = system.dispatchers()
         .lookup(DispatcherSelector.fromConfig("voicegw.worker.engine-dispatcher"));
     ModelCatalog catalog = new ModelCatalog(settings, blocking);
