@@ -39,12 +39,19 @@ final class WorkerCommandLine {
   record Parsed(Config config, boolean help) {}
 
   /**
-   * Parses the arguments into a configuration: options over {@code --config FILE} over the
-   * defaults of every module's reference.conf.
+   * Parses the arguments into a configuration: system properties, then options, then the
+   * environment ({@code REDIS_URL}, WIRE.md §5), then {@code --config FILE}, then the defaults of
+   * every module's reference.conf. The environment wins over a file as it does for the gateway
+   * ({@code GatewayNode.loadConfig}): container operators expect it.
    *
    * @throws IllegalArgumentException naming the option that is wrong
    */
   static Parsed parse(String[] args) {
+    return parse(args, System.getenv());
+  }
+
+  /** As {@link #parse(String[])}, with {@code env} as the environment. */
+  static Parsed parse(String[] args, Map<String, String> env) {
     Map<String, Object> overrides = new LinkedHashMap<>();
     File configFile = null;
     boolean help = false;
@@ -71,6 +78,10 @@ final class WorkerCommandLine {
       overrides.put(option.key(), option.list() ? splitList(v) : v);
     }
     Config base = ConfigFactory.parseMap(overrides, "command line");
+    if (env.get("REDIS_URL") != null) {
+      base = base.withFallback(ConfigFactory.parseMap(
+          Map.of("voicegw.redis.url", env.get("REDIS_URL")), "environment variable REDIS_URL"));
+    }
     if (configFile != null) base = base.withFallback(ConfigFactory.parseFile(configFile));
     Config config = ConfigFactory.defaultOverrides()
         .withFallback(base)
